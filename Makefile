@@ -1,0 +1,116 @@
+# Kestrel top-level Makefile (GNU make). Run ./configure first, or let
+# `make check` / `make demo` bootstrap and configure with defaults.
+
+BUILD ?= build
+-include config.mak
+
+ifeq ($(wildcard config.mak),)
+TARGETS := x86_64
+endif
+
+Q := $(if $(V),,@)
+
+# Sources are found per directory: adding a device is one new file.
+COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc chardev
+X86_64_DIRS := accel/kvm target/i386 hw/i386
+MAIN_SRC := softmmu/main.c
+
+COMMON_SRCS := $(filter-out $(MAIN_SRC),$(wildcard $(addsuffix /*.c,$(COMMON_DIRS))))
+X86_64_SRCS := $(wildcard $(addsuffix /*.c,$(X86_64_DIRS)))
+
+# Target-independent code is built once; target code per target.
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+X86_64_OBJS := $(X86_64_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/softmmu/main.o
+
+ALL_CFLAGS = $(CFLAGS) -I. -Iinclude $(LIB_CFLAGS) -MMD -MP
+
+BINARIES := $(foreach t,$(TARGETS),$(BUILD)/kestrel-system-$(t))
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_TESTS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+GUEST_X86_SRCS := $(wildcard tests/guests/x86/*.S)
+GUEST_X86_BINS := $(GUEST_X86_SRCS:%.S=$(BUILD)/%.bin) \
+                  $(patsubst %.S,$(BUILD)/%.elf,$(wildcard tests/guests/x86/pvh-*.S))
+
+.PHONY: all clean distclean install check check-unit check-functional demo bench \
+        bootstrap guests unit-tests
+
+all: $(BINARIES)
+
+config.mak:
+	./configure
+
+$(BUILD)/%.o: %.c config.mak
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libcommon.a: $(COMMON_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/libx86_64.a: $(X86_64_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+# Whole archives so that every file's registration constructor is linked in.
+$(BUILD)/kestrel-system-%: $(MAIN_OBJ) $(BUILD)/lib%.a $(BUILD)/libcommon.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) -Wl,--whole-archive $(BUILD)/lib$*.a \
+		$(BUILD)/libcommon.a -Wl,--no-whole-archive $(LIBS)
+
+TARGET_LIBS := $(foreach t,$(TARGETS),$(BUILD)/lib$(t).a)
+
+# Unit tests link only the objects they use (plain archives).
+$(BUILD)/tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(TARGET_LIBS) $(BUILD)/libcommon.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TARGET_LIBS) $(BUILD)/libcommon.a $(LIBS)
+
+# Small x86 test guests of our own: flat images for -bios, ELF for PVH.
+$(BUILD)/tests/guests/x86/%.o: tests/guests/x86/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) -c -nostdlib -ffreestanding -Itests/guests/x86 $< -o $@
+
+$(BUILD)/tests/guests/x86/%.bin: $(BUILD)/tests/guests/x86/%.o tests/guests/x86/flat.ld
+	$(Q)ld -m elf_x86_64 -T tests/guests/x86/flat.ld --oformat binary -o $@ $<
+
+$(BUILD)/tests/guests/x86/%.elf: $(BUILD)/tests/guests/x86/%.o tests/guests/x86/pvh.ld
+	$(Q)ld -m elf_x86_64 -T tests/guests/x86/pvh.ld -o $@ $<
+
+unit-tests: $(UNIT_TESTS)
+guests: $(GUEST_X86_BINS)
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+check: bootstrap
+	$(Q)$(MAKE) --no-print-directory all unit-tests guests
+	$(Q)python3 tests/run-tests.py --build $(BUILD)
+
+check-unit: all unit-tests
+	$(Q)python3 tests/run-tests.py --build $(BUILD) --unit-only
+
+demo: bootstrap
+	$(Q)$(MAKE) --no-print-directory all guests
+	$(Q)tests/demo.sh $(BUILD)
+
+bench: bootstrap
+	$(Q)$(MAKE) --no-print-directory all guests
+	$(Q)tests/bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kestrel \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/kestrel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -f config.mak config-host.h
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
