@@ -10,6 +10,12 @@ endif
 
 Q := $(if $(V),,@)
 
+# `make SANITIZE=1 BUILD=build-san check-unit` builds a separate tree with ASan+UBSan.
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
 # Sources are found per directory: adding a device is one new file.
 COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc chardev
 X86_64_DIRS := accel/kvm target/i386 hw/i386

@@ -8,7 +8,7 @@ set -e
 cd "$(dirname "$0")/.."
 
 packages="gcc make binutils pkg-config python3 libglib2.0-dev libpixman-1-dev libfdt-dev \
-libcapstone-dev zlib1g-dev cpio xz-utils zstd ca-certificates"
+libcapstone-dev zlib1g-dev cpio xz-utils zstd ca-certificates acpica-tools"
 packages="$packages $*"
 
 missing=""

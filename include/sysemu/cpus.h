@@ -47,5 +47,7 @@ void cpus_request_reset(void);
 void cpu_wait_while_stopped(CPUState *cpu);
 /* True when the vCPU loop must leave the guest and look at stop/reset. */
 bool cpu_should_leave(CPUState *cpu);
+/* True once cpus_stop_threads() began: the vCPU loop returns (its thread ends). */
+bool cpus_exiting(void);
 
 #endif

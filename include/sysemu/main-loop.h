@@ -12,6 +12,8 @@
 void bql_lock(void);
 void bql_unlock(void);
 bool bql_locked(void);   /* by this thread */
+/* Waits on COND, releasing the BQL meanwhile (the caller holds it). */
+void bql_cond_wait(GCond *cond);
 
 void main_loop_init(void);
 /* Runs until runstate says to exit; returns the process exit status. */

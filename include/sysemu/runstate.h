@@ -36,6 +36,8 @@ void runstate_set(RunState s);
 /* Thread-safe requests; the main loop acts on them. */
 void runstate_request_shutdown(ShutdownCause cause);
 void runstate_request_reset(ShutdownCause cause);
+/* End the process with STATUS (isa-debug-exit); terminal restored as on any exit. */
+void runstate_request_exit(int status);
 /* A vCPU hit a fatal accelerator error: pause everything, exit status 1. */
 void runstate_request_internal_error(void);
 
