@@ -45,6 +45,8 @@ void chardev_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
 
 /* Attaches a frontend; only one at a time. Passing NULL detaches. */
 void chardev_set_frontend(Chardev *chr, const ChardevFrontend *fe, void *opaque);
+/* True while a frontend is attached (a second device must not take it over). */
+bool chardev_has_frontend(Chardev *chr);
 /*
  * Writes all of BUF unless the backend is gone (a closed socket drops data, as
  * a disconnected cable would). Returns bytes accepted.
