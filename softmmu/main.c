@@ -545,12 +545,18 @@ int main(int argc, char **argv)
     main_loop_init();
     bql_lock();
 
-    create_chardevs(&o, ms);
+    /* The accelerator first: its warnings must print before stdio goes raw. */
     if (!current_accel->init_machine(ms, &err)) {
         die("%s", err->message);
     }
+    create_chardevs(&o, ms);
     memory_system_init();
     if (!ms->mc->init(ms, &err)) {
+        GError *unused = NULL;
+        /* An unknown -machine property is the likelier mistake: name it first. */
+        if (!keyval_check_all_used(ms->opts, "-machine", &unused)) {
+            die("%s", unused->message);
+        }
         die("%s", err->message);
     }
     add_devices(&o);

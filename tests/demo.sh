@@ -1,0 +1,64 @@
+#!/bin/sh
+# tests/demo.sh: `make demo`: boots a guest you can type into, on Kestrel under
+# KVM, with its serial console on this terminal (leave with Ctrl-a x).
+# Where /dev/kvm is hardware-backed (timed calibration in
+# tests/functional/kestrel.py) it boots Debian 12's kernel with the busybox
+# initramfs of tests/guests/debian-x86.sh to a shell; on a software KVM backend
+# it boots Kestrel's small interactive demo guest instead and says why.
+#
+# usage: tests/demo.sh BUILD_DIR
+set -eu
+
+if [ $# -ne 1 ]; then
+    echo "usage: tests/demo.sh BUILD_DIR" >&2
+    exit 1
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$1" 2>/dev/null && pwd) || { echo "demo: error: build directory '$1' does not exist (run make)" >&2; exit 1; }
+bin="$build/kestrel-system-x86_64"
+[ -x "$bin" ] || { echo "demo: error: $bin is not built (run make)" >&2; exit 1; }
+
+# Prints "yes|no<TAB>reason" for the usability of /dev/kvm, then the calibration.
+probe() {
+    KESTREL_BUILD="$build" python3 -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import kestrel
+ok, why = getattr(kestrel, sys.argv[2])()
+print(("yes" if ok else "no") + "\t" + why)
+' "$root/tests/functional" "$1"
+}
+
+usable=$(probe kvm_usable) || { echo "demo: error: cannot load tests/functional/kestrel.py" >&2; exit 1; }
+case "$usable" in
+    yes*) ;;
+    *)
+        echo "demo: /dev/kvm cannot be used here: $(printf '%s' "$usable" | cut -f2)."
+        echo "demo: Kestrel runs x86 guests under KVM only for now (its TCG accelerator is not there yet), so there is nothing to demo on this machine."
+        exit 1 ;;
+esac
+
+hw=$(probe kvm_hardware_backed) || { echo "demo: error: the KVM calibration failed to run" >&2; exit 1; }
+reason=$(printf '%s' "$hw" | cut -f2)
+case "$hw" in
+    yes*)
+        echo "demo: /dev/kvm is hardware-backed ($reason)."
+        echo "demo: fetching Debian 12's kernel and a busybox initramfs (cached after the first time)"
+        "$root/tests/guests/debian-x86.sh"
+        cache="${XDG_CACHE_HOME:-$HOME/.cache}/kestrel/x86"
+        echo "demo: booting Debian's kernel on Kestrel's microvm board under KVM; you get a busybox"
+        echo "demo: shell on the serial console (type 'exit' to power off)."
+        echo "Leave with Ctrl-a x."
+        exec "$bin" -M microvm -accel kvm -cpu host -m 512M -smp 2 \
+            -kernel "$cache/vmlinuz" -initrd "$cache/initramfs.cpio.gz" \
+            -append "console=ttyS0 panic=-1" -nographic -no-reboot -name kestrel-demo
+        ;;
+esac
+
+guest="$build/tests/guests/x86/demo.bin"
+[ -f "$guest" ] || { echo "demo: error: $guest is not built (run make guests)" >&2; exit 1; }
+fold -s -w 78 <<EOF
+demo: KVM on this machine is a software backend, not hardware virtualization: $reason. A Debian kernel boots in no useful time on it (guest kernel code runs at about half a million instructions per second), so the demo boots Kestrel's small interactive demo guest under KVM instead: it runs on the same accelerator, board and serial console, and echoes what you type. Where /dev/kvm is hardware-backed, make demo boots Debian's kernel to a shell.
+EOF
+echo "Leave with Ctrl-a x."
+exec "$bin" -M microvm -accel kvm -m 16M -bios "$guest" -nographic -name kestrel-demo
