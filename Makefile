@@ -37,8 +37,9 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_TESTS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 
 GUEST_X86_SRCS := $(wildcard tests/guests/x86/*.S)
-GUEST_X86_BINS := $(GUEST_X86_SRCS:%.S=$(BUILD)/%.bin) \
-                  $(patsubst %.S,$(BUILD)/%.elf,$(wildcard tests/guests/x86/pvh-*.S))
+GUEST_X86_BINS := $(patsubst %.S,$(BUILD)/%.bin,$(filter-out tests/guests/x86/pvh-%,$(GUEST_X86_SRCS))) \
+                  $(patsubst %.S,$(BUILD)/%.elf,$(wildcard tests/guests/x86/pvh-*.S)) \
+                  $(BUILD)/tests/guests/x86/bzimage-hello.bin
 
 .PHONY: all clean distclean install check check-unit check-functional demo bench \
         bootstrap guests unit-tests
@@ -75,7 +76,7 @@ $(BUILD)/tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(TARGET_LIBS) $(BUILD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TARGET_LIBS) $(BUILD)/libcommon.a $(LIBS)
 
 # Small x86 test guests of our own: flat images for -bios, ELF for PVH.
-$(BUILD)/tests/guests/x86/%.o: tests/guests/x86/%.S
+$(BUILD)/tests/guests/x86/%.o: tests/guests/x86/%.S tests/guests/x86/lib.h
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) -c -nostdlib -ffreestanding -Itests/guests/x86 $< -o $@
@@ -85,6 +86,11 @@ $(BUILD)/tests/guests/x86/%.bin: $(BUILD)/tests/guests/x86/%.o tests/guests/x86/
 
 $(BUILD)/tests/guests/x86/%.elf: $(BUILD)/tests/guests/x86/%.o tests/guests/x86/pvh.ld
 	$(Q)ld -m elf_x86_64 -T tests/guests/x86/pvh.ld -o $@ $<
+
+# A minimal bzImage of our own, for the Linux boot protocol path.
+$(BUILD)/tests/guests/x86/bzimage-hello.bin: $(BUILD)/tests/guests/x86/bzimage/hello.o \
+		tests/guests/x86/bzimage.ld
+	$(Q)ld -m elf_x86_64 -T tests/guests/x86/bzimage.ld --oformat binary -o $@ $<
 
 unit-tests: $(UNIT_TESTS)
 guests: $(GUEST_X86_BINS)
