@@ -1,0 +1,350 @@
+/*
+ * KVM vCPUs: creation (vCPU fd, the shared kvm_run page, CPUID), the vCPU
+ * thread's run loop and the dispatch of its exits to the memory API.
+ *
+ * The loop enters the guest without the BQL and handles every exit with it.
+ * A kick (cpu_kick) sets run->immediate_exit and sends SIGUSR1 to the thread:
+ * the signal interrupts a KVM_RUN in progress, the flag makes one that is
+ * about to start return at once, so no request is missed and no signal mask
+ * juggling is needed.
+ */
+#include "util/osdep.h"
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include "accel/kvm/kvm-int.h"
+#include "sysemu/accel.h"
+#include "sysemu/main-loop.h"
+#include "sysemu/runstate.h"
+#include "target/i386/cpu.h"
+#include "util/log.h"
+
+#define KVM_KICK_SIGNAL SIGUSR1
+
+static void kvm_kick_handler(int sig)
+{
+    /* Nothing to do: being delivered is what makes KVM_RUN return EINTR. */
+}
+
+void kvm_vcpu_signals_init(void)
+{
+    struct sigaction sa = { .sa_handler = kvm_kick_handler, .sa_flags = SA_RESTART };
+
+    sigemptyset(&sa.sa_mask);
+    sigaction(KVM_KICK_SIGNAL, &sa, NULL);
+}
+
+bool kvm_vcpu_init(CPUState *cpu, GError **errp)
+{
+    KVMState *s = kvm_state;
+    X86CPU *x86 = g_new0(X86CPU, 1);
+    KVMVcpu *v = g_new0(KVMVcpu, 1);
+    struct kvm_cpuid_entry2 *leaf1;
+    int fd;
+
+    x86->apic_id = x86_apic_id_from_index(cpu->index, s->cores, s->threads);
+    if (x86->apic_id >= s->max_vcpu_id) {
+        error_setg(errp, "KVM: vCPU %d: APIC id %" PRIu32 " is beyond this host's KVM limit (%u)",
+                   cpu->index, x86->apic_id, s->max_vcpu_id);
+        goto fail;
+    }
+    /* With the in-kernel local APIC, the vCPU id is the APIC id. */
+    fd = ioctl(s->vm_fd, KVM_CREATE_VCPU, (unsigned long)x86->apic_id);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "KVM: vCPU %d: KVM_CREATE_VCPU", cpu->index);
+        goto fail;
+    }
+    v->info.fd = fd;
+    v->run = mmap(NULL, s->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (v->run == MAP_FAILED) {
+        error_setg_errno(errp, errno, "KVM: vCPU %d: mmap of kvm_run", cpu->index);
+        goto fail_fd;
+    }
+    v->cpuid = x86_kvm_cpuid_build(s->supported_cpuid, x86->apic_id, s->cores, s->threads);
+    if (ioctl(fd, KVM_SET_CPUID2, v->cpuid) < 0) {
+        error_setg_errno(errp, errno, "KVM: vCPU %d: KVM_SET_CPUID2", cpu->index);
+        goto fail_mmap;
+    }
+    leaf1 = x86_kvm_cpuid_find(v->cpuid, 1, 0);
+    v->info.index = cpu->index;
+    v->info.cpuid_signature = leaf1 ? leaf1->eax : 0;
+    v->info.has_xcrs = s->has_xcrs;
+    v->info.msrs = s->msr_list;
+    cpu->arch = x86;
+    cpu->accel = v;
+    return true;
+
+fail_mmap:
+    g_free(v->cpuid);
+    munmap(v->run, s->vcpu_mmap_size);
+fail_fd:
+    close(fd);
+fail:
+    g_free(v);
+    g_free(x86);
+    return false;
+}
+
+void kvm_vcpu_kick(CPUState *cpu)
+{
+    KVMVcpu *v = cpu->accel;
+
+    __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+    pthread_kill(cpu->thread, KVM_KICK_SIGNAL);
+}
+
+/* Where register dumps of errors go: the -d int log if enabled, else stderr. */
+static FILE *kvm_dump_file(void)
+{
+    return log_enabled(LOG_INT) ? log_file() : stderr;
+}
+
+/* The vCPU parks until the main loop, having seen the request just made, resumes it. */
+static void kvm_vcpu_park(CPUState *cpu)
+{
+    __atomic_store_n(&cpu->stop, true, __ATOMIC_SEQ_CST);
+}
+
+static void kvm_vcpu_fatal(CPUState *cpu, KVMVcpu *v)
+{
+    x86_kvm_dump_regs(v->info.fd, kvm_dump_file());
+    runstate_request_internal_error();
+    kvm_vcpu_park(cpu);
+}
+
+static void kvm_handle_io(CPUState *cpu, KVMVcpu *v)
+{
+    struct kvm_run *run = v->run;
+    bool out = run->io.direction == KVM_EXIT_IO_OUT;
+    uint64_t len = (uint64_t)run->io.size * run->io.count;
+    uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+    log_mask_printf(LOG_EXEC, "KVM: vCPU %d: io %s port 0x%x size %u count %u\n", cpu->index,
+                    out ? "out" : "in", run->io.port, run->io.size, run->io.count);
+    if (run->io.data_offset + len > kvm_state->vcpu_mmap_size) {
+        error_report("KVM: vCPU %d: PIO data outside kvm_run (offset 0x%llx, %" PRIu64 " bytes)",
+                     cpu->index, run->io.data_offset, len);
+        kvm_vcpu_fatal(cpu, v);
+        return;
+    }
+    /* REP INS/OUTS: COUNT accesses of SIZE bytes to the same port, data packed. */
+    for (uint32_t i = 0; i < run->io.count; i++) {
+        address_space_rw(&address_space_io, run->io.port, data, run->io.size, out);
+        data += run->io.size;
+    }
+    v->io_pending = true;
+}
+
+static void kvm_handle_mmio(CPUState *cpu, KVMVcpu *v)
+{
+    struct kvm_run *run = v->run;
+
+    log_mask_printf(LOG_EXEC, "KVM: vCPU %d: mmio %s 0x%llx len %u\n", cpu->index,
+                    run->mmio.is_write ? "write" : "read", run->mmio.phys_addr, run->mmio.len);
+    address_space_rw(&address_space_memory, run->mmio.phys_addr, run->mmio.data,
+                     MIN(run->mmio.len, sizeof(run->mmio.data)), run->mmio.is_write);
+    v->io_pending = true;
+}
+
+static void kvm_handle_system_event(CPUState *cpu, KVMVcpu *v)
+{
+    uint32_t type = v->run->system_event.type;
+
+    switch (type) {
+    case KVM_SYSTEM_EVENT_SHUTDOWN:
+        runstate_request_shutdown(SHUTDOWN_CAUSE_GUEST_SHUTDOWN);
+        break;
+    case KVM_SYSTEM_EVENT_RESET:
+        runstate_request_reset(SHUTDOWN_CAUSE_GUEST_RESET);
+        break;
+    case KVM_SYSTEM_EVENT_CRASH:
+        runstate_request_shutdown(SHUTDOWN_CAUSE_GUEST_PANIC);
+        break;
+    default:
+        log_mask_printf(LOG_UNIMP, "KVM: vCPU %d: system event %u ignored\n", cpu->index, type);
+        return;
+    }
+    kvm_vcpu_park(cpu);
+}
+
+static const char *kvm_internal_error_name(uint32_t suberror)
+{
+    switch (suberror) {
+    case KVM_INTERNAL_ERROR_EMULATION:
+        return "instruction emulation failed";
+    case KVM_INTERNAL_ERROR_SIMUL_EX:
+        return "exception while delivering an exception";
+    case KVM_INTERNAL_ERROR_DELIVERY_EV:
+        return "event delivery failed";
+    case KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON:
+        return "unexpected exit reason";
+    default:
+        return "unknown";
+    }
+}
+
+static void kvm_handle_internal_error(CPUState *cpu, KVMVcpu *v)
+{
+    struct kvm_run *run = v->run;
+    uint32_t ndata = MIN(run->internal.ndata, G_N_ELEMENTS(run->internal.data));
+    GString *data = g_string_new(NULL);
+
+    for (uint32_t i = 0; i < ndata; i++) {
+        g_string_append_printf(data, " 0x%llx", run->internal.data[i]);
+    }
+    error_report("KVM: vCPU %d: internal error %u (%s)%s%s", cpu->index, run->internal.suberror,
+                 kvm_internal_error_name(run->internal.suberror), ndata ? ", data:" : "",
+                 data->str);
+    g_string_free(data, TRUE);
+    kvm_vcpu_fatal(cpu, v);
+}
+
+static const char *kvm_exit_name(uint32_t reason)
+{
+    switch (reason) {
+    case KVM_EXIT_SHUTDOWN:
+        return "shutdown";
+    case KVM_EXIT_SYSTEM_EVENT:
+        return "system-event";
+    case KVM_EXIT_FAIL_ENTRY:
+        return "fail-entry";
+    case KVM_EXIT_INTERNAL_ERROR:
+        return "internal-error";
+    case KVM_EXIT_INTR:
+        return "intr";
+    case KVM_EXIT_HLT:
+        return "hlt";
+    default:
+        return "other";
+    }
+}
+
+/* BQL held. R and ERR are KVM_RUN's result and errno. */
+static void kvm_vcpu_handle_exit(CPUState *cpu, KVMVcpu *v, int r, int err)
+{
+    struct kvm_run *run = v->run;
+
+    if (r < 0) {
+        if (err == EINTR || err == EAGAIN) {
+            log_mask_printf(LOG_EXEC, "KVM: vCPU %d: KVM_RUN interrupted\n", cpu->index);
+            return;
+        }
+        error_report("KVM: vCPU %d: KVM_RUN: %s", cpu->index, g_strerror(err));
+        kvm_vcpu_fatal(cpu, v);
+        return;
+    }
+    if (run->exit_reason != KVM_EXIT_IO && run->exit_reason != KVM_EXIT_MMIO) {
+        log_mask_printf(LOG_EXEC, "KVM: vCPU %d: exit %s (%u)\n", cpu->index,
+                        kvm_exit_name(run->exit_reason), run->exit_reason);
+    }
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        kvm_handle_io(cpu, v);
+        break;
+    case KVM_EXIT_MMIO:
+        kvm_handle_mmio(cpu, v);
+        break;
+    case KVM_EXIT_SHUTDOWN:
+        /* A triple fault: the machine resets, as the chipset would do. */
+        if (log_enabled(LOG_INT)) {
+            log_printf("KVM: vCPU %d: triple fault, resetting the machine\n", cpu->index);
+            x86_kvm_dump_regs(v->info.fd, log_file());
+        }
+        runstate_request_reset(SHUTDOWN_CAUSE_GUEST_RESET);
+        kvm_vcpu_park(cpu);
+        break;
+    case KVM_EXIT_SYSTEM_EVENT:
+        kvm_handle_system_event(cpu, v);
+        break;
+    case KVM_EXIT_FAIL_ENTRY:
+        error_report("KVM: vCPU %d: VM entry failed, hardware reason 0x%llx", cpu->index,
+                     run->fail_entry.hardware_entry_failure_reason);
+        kvm_vcpu_fatal(cpu, v);
+        break;
+    case KVM_EXIT_INTERNAL_ERROR:
+        kvm_handle_internal_error(cpu, v);
+        break;
+    case KVM_EXIT_INTR:
+        break;
+    default:
+        /* HLT included: the in-kernel local APIC handles it, so it never reaches us. */
+        error_report("KVM: vCPU %d: unexpected exit reason %u", cpu->index, run->exit_reason);
+        kvm_vcpu_fatal(cpu, v);
+        break;
+    }
+}
+
+/*
+ * Lets KVM finish the PIO/MMIO instruction whose exit was handled, without
+ * running further guest code, so that it cannot clobber new register state
+ * later. A REP string instruction may need more exits to get there.
+ */
+static void kvm_vcpu_finish_io(CPUState *cpu, KVMVcpu *v)
+{
+    while (v->io_pending) {
+        int r;
+
+        __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+        r = ioctl(v->info.fd, KVM_RUN, 0);
+        __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+        v->io_pending = false;
+        if (r == 0 && (v->run->exit_reason == KVM_EXIT_IO ||
+                       v->run->exit_reason == KVM_EXIT_MMIO)) {
+            kvm_vcpu_handle_exit(cpu, v, r, 0);
+        }
+    }
+}
+
+void kvm_vcpu_reset(CPUState *cpu)
+{
+    KVMVcpu *v = cpu->accel;
+    GError *err = NULL;
+
+    kvm_vcpu_finish_io(cpu, v);
+    if (!x86_kvm_reset_vcpu(&v->info, &x86_boot_state, &err)) {
+        error_report("KVM: vCPU %d: reset failed: %s", cpu->index, err->message);
+        g_error_free(err);
+        runstate_request_internal_error();
+        kvm_vcpu_park(cpu);
+    }
+}
+
+void *kvm_vcpu_thread(void *opaque)
+{
+    CPUState *cpu = opaque;
+    KVMVcpu *v = cpu->accel;
+    sigset_t kick;
+
+    sigemptyset(&kick);
+    sigaddset(&kick, KVM_KICK_SIGNAL);
+    pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+    if (cpu->index == 0) {
+        kvm_warn_software_backend();
+    }
+
+    bql_lock();
+    for (;;) {
+        int r, err;
+
+        g_atomic_int_set(&cpu->exit_request, 0);
+        cpu_wait_while_stopped(cpu);
+        if (cpus_exiting()) {
+            break;
+        }
+        if (cpu->reset_pending) {
+            cpu->reset_pending = false;
+            current_accel->reset_vcpu(cpu);
+            continue;
+        }
+        bql_unlock();
+        r = ioctl(v->info.fd, KVM_RUN, 0);
+        err = errno;
+        /* A kick arriving after this still gets noticed: its flag was set first. */
+        __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+        v->io_pending = false;
+        bql_lock();
+        kvm_vcpu_handle_exit(cpu, v, r, err);
+    }
+    bql_unlock();
+    return NULL;
+}
