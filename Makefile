@@ -17,17 +17,20 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Sources are found per directory: adding a device is one new file.
-COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc chardev
+COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc chardev tcg tcg/x86_64 tcg/interp \
+               accel/tcg
 X86_64_DIRS := accel/kvm target/i386 hw/i386
+RISCV64_DIRS := target/riscv hw/riscv
 MAIN_SRC := softmmu/main.c
 
 COMMON_SRCS := $(filter-out $(MAIN_SRC),$(wildcard $(addsuffix /*.c,$(COMMON_DIRS))))
 X86_64_SRCS := $(wildcard $(addsuffix /*.c,$(X86_64_DIRS)))
+RISCV64_SRCS := $(wildcard $(addsuffix /*.c,$(RISCV64_DIRS)))
 
 # Target-independent code is built once; target code per target.
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 X86_64_OBJS := $(X86_64_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/softmmu/main.o
+RISCV64_OBJS := $(RISCV64_SRCS:%.c=$(BUILD)/%.o)
 
 ALL_CFLAGS = $(CFLAGS) -I. -Iinclude $(LIB_CFLAGS) -MMD -MP
 
@@ -62,10 +65,20 @@ $(BUILD)/libx86_64.a: $(X86_64_OBJS)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
+$(BUILD)/libriscv64.a: $(RISCV64_OBJS)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+# main.c is built once per target: it names the target it runs.
+$(BUILD)/main-%.o: $(MAIN_SRC) config.mak
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< ($*)"
+	$(Q)$(CC) $(ALL_CFLAGS) -DTARGET_NAME='"$*"' -c $< -o $@
+
 # Whole archives so that every file's registration constructor is linked in.
-$(BUILD)/kestrel-system-%: $(MAIN_OBJ) $(BUILD)/lib%.a $(BUILD)/libcommon.a
+$(BUILD)/kestrel-system-%: $(BUILD)/main-%.o $(BUILD)/lib%.a $(BUILD)/libcommon.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) -Wl,--whole-archive $(BUILD)/lib$*.a \
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -Wl,--whole-archive $(BUILD)/lib$*.a \
 		$(BUILD)/libcommon.a -Wl,--no-whole-archive $(LIBS)
 
 TARGET_LIBS := $(foreach t,$(TARGETS),$(BUILD)/lib$(t).a)
