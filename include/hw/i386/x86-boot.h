@@ -55,6 +55,13 @@ void *x86_ram_map_ptr(const X86RamMap *ram, uint64_t gpa, uint64_t len);
 /* The memory map the firmware would report for RAM; returns the entry count. */
 unsigned x86_e820_build(const X86RamMap *ram, X86E820Entry out[X86_E820_MAX_ENTRIES]);
 
+/*
+ * Reads a whole image file into a g_malloc'ed buffer; errors read
+ * "WHAT 'PATH': reason".
+ */
+bool x86_boot_read_file(const char *what, const char *path, uint8_t **data, size_t *len,
+                        GError **errp);
+
 typedef struct X86BootConfig {
     const char *kernel;     /* bzImage or PVH ELF */
     const char *initrd;     /* NULL: none */
