@@ -106,6 +106,45 @@ void kvm_set_irq(int gsi, int level)
     }
 }
 
+/*
+ * The PC wiring: ISA lines 0-15 reach both 8259s, and every line n reaches
+ * IOAPIC pin n, except the timer's line 0, which is wired to pin 2 (where the
+ * MADT's interrupt source override tells the guest to look). KVM's default
+ * table would put the in-kernel PIT on pin 0.
+ */
+static bool kvm_setup_irq_routing(int vm_fd, GError **errp)
+{
+    g_autofree struct kvm_irq_routing *table =
+        g_malloc0(sizeof(*table) + 64 * sizeof(struct kvm_irq_routing_entry));
+    unsigned n = 0;
+
+    for (unsigned gsi = 0; gsi < 16; gsi++) {
+        if (gsi == 2) {
+            continue;   /* the slave 8259's cascade input */
+        }
+        table->entries[n++] = (struct kvm_irq_routing_entry) {
+            .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+            .u.irqchip = { .irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE,
+                           .pin = gsi % 8 },
+        };
+    }
+    for (unsigned gsi = 0; gsi < KVM_IRQCHIP_NUM_GSIS; gsi++) {
+        if (gsi == 2) {
+            continue;
+        }
+        table->entries[n++] = (struct kvm_irq_routing_entry) {
+            .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+            .u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = gsi == 0 ? 2 : gsi },
+        };
+    }
+    table->nr = n;
+    if (ioctl(vm_fd, KVM_SET_GSI_ROUTING, table) < 0) {
+        error_setg_errno(errp, errno, "KVM: KVM_SET_GSI_ROUTING");
+        return false;
+    }
+    return true;
+}
+
 static bool kvm_available(void)
 {
     int fd = open(KVM_DEVICE, O_RDWR | O_CLOEXEC);
@@ -217,6 +256,9 @@ static bool kvm_create_vm(KVMState *s, GError **errp)
     }
     if (ioctl(s->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
         error_setg_errno(errp, errno, "KVM: KVM_CREATE_IRQCHIP");
+        return false;
+    }
+    if (!kvm_setup_irq_routing(s->vm_fd, errp)) {
         return false;
     }
     if (ioctl(s->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {

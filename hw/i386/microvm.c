@@ -128,9 +128,12 @@ static bool microvm_init_devices(MachineState *ms, MicrovmState *s, GError **err
     for (int gsi = 0; gsi < MICROVM_NUM_GSIS; gsi++) {
         s->gsi[gsi] = irq_new(microvm_set_gsi, NULL, gsi);
     }
-    /* ISA IRQ n is GSI n, except the timer's IRQ 0 (GSI 2), as the MADT says. */
+    /*
+     * ISA IRQ n is the accelerator's line n; the accelerator routes line 0 to
+     * IOAPIC pin 2, matching the MADT's IRQ 0 -> GSI 2 override.
+     */
     for (int i = 0; i < ISA_NUM_IRQS; i++) {
-        isa[i] = s->gsi[i == 0 ? 2 : i];
+        isa[i] = s->gsi[i];
     }
     isa_bus_set_irqs(isa);
 

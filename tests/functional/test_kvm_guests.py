@@ -117,6 +117,11 @@ def test_serial_irq():
            "serial-irq.bin", ["serial irq ok"])
 
 
+def test_pit_irq():
+    simple("pit-irq: the in-kernel PIT's IRQ 0 arrives on IOAPIC pin 2 (MADT override)",
+           "pit-irq.bin", ["pit irq on ioapic pin 2 ok"])
+
+
 def test_smp():
     simple("smp: INIT/SIPI bring up all 4 vCPUs", "smp.bin", ["smp: 4 cpus up"],
            extra=["-smp", "4"])
@@ -191,7 +196,7 @@ def test_bzimage():
 
 def main():
     usable, why = kestrel.kvm_usable()
-    tests = [test_hello, test_pio_mmio, test_serial_irq, test_smp, test_reset,
+    tests = [test_hello, test_pio_mmio, test_serial_irq, test_pit_irq, test_smp, test_reset,
              test_debug_exit, test_demo, test_pvh, test_bzimage]
     if not usable:
         tap.skip("KVM test guests", why)
