@@ -2,6 +2,9 @@
 # `make check` / `make demo` bootstrap and configure with defaults.
 
 BUILD ?= build
+# No built-in rules: they would try to "remake" the included .d files.
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
 -include config.mak
 
 ifeq ($(wildcard config.mak),)
@@ -139,3 +142,4 @@ distclean: clean
 	rm -f config.mak config-host.h
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+%.d: ;

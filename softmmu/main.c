@@ -516,6 +516,7 @@ int main(int argc, char **argv)
     MachineState *ms = g_new0(MachineState, 1);
     GError *err = NULL;
     int status;
+    bool ok;
 
     kestrel_progname = g_path_get_basename(argv[0]);
     parse_command_line(argc, argv, &o);
@@ -551,7 +552,11 @@ int main(int argc, char **argv)
     }
     create_chardevs(&o, ms);
     memory_system_init();
-    if (!ms->mc->init(ms, &err)) {
+    /* One layout pass (and one set of KVM slot updates) for the whole board. */
+    memory_region_transaction_begin();
+    ok = ms->mc->init(ms, &err);
+    memory_region_transaction_commit();
+    if (!ok) {
         GError *unused = NULL;
         /* An unknown -machine property is the likelier mistake: name it first. */
         if (!keyval_check_all_used(ms->opts, "-machine", &unused)) {

@@ -65,6 +65,33 @@ def run_once(argv, timeout):
     return Run(reaped["end"] - start, status, reaped["usage"].ru_maxrss, text)
 
 
+def first_byte_time(argv, timeout):
+    """Seconds from spawning ARGV until its stdout delivers a first byte
+    (then the process is killed), or None if none arrives in TIMEOUT s."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    got = {}
+
+    def first():
+        if proc.stdout.read(1):
+            got["t"] = time.perf_counter() - start
+
+    t = threading.Thread(target=first, daemon=True)
+    t.start()
+    t.join(timeout)
+    proc.kill()
+    proc.wait()
+    t.join()
+    proc.stdout.close()
+    return got.get("t")
+
+
+def median_first_byte(argv, runs, timeout=30):
+    times = [first_byte_time(argv, timeout) for _ in range(runs)]
+    return None if None in times else statistics.median(times)
+
+
 def series(argv, runs, expect, timeout):
     """RUNS runs of ARGV; (list of Run, error text or None). Stops at the
     first run whose exit status is not EXPECT."""
@@ -185,9 +212,20 @@ def main():
             q_runs, q_err = series(q_argv, args.runs, 1, 60)
         if q_err:
             notes.append("qemu firstinsn: " + q_err)
-        kt, qt = median_time(k_runs), median_time(q_runs if not q_err else [])
+        # The first instruction writes a byte to COM1: time until it arrives.
+        fb = kestrel.guest_path("firstbyte.bin")
+        kt = median_first_byte([exe, "-M", "microvm", "-m", "16M", "-accel", "kvm", "-bios", fb,
+                                "-display", "none", "-serial", "stdio"], args.runs)
+        qt = None
+        if qemu:
+            qt = median_first_byte([qemu, "-M", "microvm", "-m", "16M", "-bios",
+                                    padded_bios(fb, d), "-display", "none", "-serial", "stdio",
+                                    "-nodefaults", "-enable-kvm"], args.runs)
         rows.append(("start to first guest instruction (median)", fmt_time(kt), fmt_time(qt),
                      ratio(kt, qt)))
+        kt, qt = median_time(k_runs), median_time(q_runs if not q_err else [])
+        rows.append(("start to exit via isa-debug-exit, with VM teardown", fmt_time(kt),
+                     fmt_time(qt), ratio(kt, qt)))
         for mem in ("16M", "256M"):
             k_rss, err = peak_rss(with_mem(k_argv, mem), 3, 1, d)
             if err:
