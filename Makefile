@@ -8,7 +8,7 @@ MAKEFLAGS += --no-builtin-rules
 -include config.mak
 
 ifeq ($(wildcard config.mak),)
-TARGETS := x86_64
+TARGETS := x86_64 riscv64
 endif
 
 Q := $(if $(V),,@)
@@ -20,8 +20,8 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Sources are found per directory: adding a device is one new file.
-COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc chardev tcg tcg/x86_64 tcg/interp \
-               accel/tcg
+COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc hw/virtio chardev monitor \
+               hw/pci hw/pci-host tcg tcg/x86_64 tcg/interp accel/tcg block
 X86_64_DIRS := accel/kvm target/i386 hw/i386
 RISCV64_DIRS := target/riscv hw/riscv
 MAIN_SRC := softmmu/main.c
@@ -52,8 +52,9 @@ GUEST_X86_BINS := $(patsubst %.S,$(BUILD)/%.bin,$(filter-out tests/guests/x86/pv
 
 all: $(BINARIES)
 
-config.mak:
-	./configure
+# A newer configure (new libraries, targets) reconfigures with the same options.
+config.mak: configure
+	./configure $(CONFIGURE_ARGS)
 
 $(BUILD)/%.o: %.c config.mak
 	@mkdir -p $(dir $@)
@@ -91,11 +92,25 @@ $(BUILD)/tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(TARGET_LIBS) $(BUILD)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TARGET_LIBS) $(BUILD)/libcommon.a $(LIBS)
 
+# Types the virtio tests create by name only (devices, a chardev backend): linked in explicitly.
+VIRTIO_TEST_OBJS := $(addprefix $(BUILD)/,hw/virtio/virtio-rng.o hw/virtio/virtio-console.o \
+                    chardev/char-file.o)
+$(BUILD)/tests/unit/test-virtio: $(VIRTIO_TEST_OBJS)
+$(BUILD)/tests/unit/test-virtio: LDFLAGS += $(VIRTIO_TEST_OBJS)
+VIRTIO_BLK_TEST_OBJS := $(addprefix $(BUILD)/,hw/virtio/virtio-blk.o block/raw-format.o \
+                        block/file-posix.o)
+$(BUILD)/tests/unit/test-virtio-blk: $(VIRTIO_BLK_TEST_OBJS)
+$(BUILD)/tests/unit/test-virtio-blk: LDFLAGS += $(VIRTIO_BLK_TEST_OBJS)
+
 # Small x86 test guests of our own: flat images for -bios, ELF for PVH.
 $(BUILD)/tests/guests/x86/%.o: tests/guests/x86/%.S tests/guests/x86/lib.h
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	$(Q)$(CC) -c -nostdlib -ffreestanding -Itests/guests/x86 $< -o $@
+
+# The virtio guests share a small driver.
+VIRTIO_GUEST_OBJS := $(patsubst %.S,$(BUILD)/%.o,$(wildcard tests/guests/x86/virtio-*.S))
+$(VIRTIO_GUEST_OBJS): tests/guests/x86/virtio-guest.h
 
 $(BUILD)/tests/guests/x86/%.bin: $(BUILD)/tests/guests/x86/%.o tests/guests/x86/flat.ld
 	$(Q)ld -m elf_x86_64 -T tests/guests/x86/flat.ld --oformat binary -o $@ $<
@@ -108,8 +123,25 @@ $(BUILD)/tests/guests/x86/bzimage-hello.bin: $(BUILD)/tests/guests/x86/bzimage/h
 		tests/guests/x86/bzimage.ld
 	$(Q)ld -m elf_x86_64 -T tests/guests/x86/bzimage.ld --oformat binary -o $@ $<
 
+# riscv64 guests, built with Debian's riscv64-unknown-elf toolchain when riscv64 is a
+# target: the ISA tests of tests/tcg/riscv64 and the board tests of tests/guests/riscv64.
+-include tests/tcg/riscv64/build.mk
+RISCV64_CROSS_CC ?= riscv64-unknown-elf-gcc
+GUEST_RISCV64_BINS := $(patsubst %.S,$(BUILD)/%.elf,$(wildcard tests/guests/riscv64/*.S))
+ifneq ($(filter riscv64,$(TARGETS)),)
+ifneq ($(shell command -v $(RISCV64_CROSS_CC) 2>/dev/null),)
+GUEST_RISCV64_ALL := $(GUEST_RISCV64_BINS) $(TCG_RISCV64_TESTS)
+endif
+endif
+
+$(BUILD)/tests/guests/riscv64/%.elf: tests/guests/riscv64/%.S tests/guests/riscv64/virt.ld
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(RISCV64_CROSS_CC) -march=rv64gc -mabi=lp64d -mcmodel=medany -nostdlib -nostartfiles \
+		-static -T tests/guests/riscv64/virt.ld -Wl,--no-warn-rwx-segments -o $@ $<
+
 unit-tests: $(UNIT_TESTS)
-guests: $(GUEST_X86_BINS)
+guests: $(GUEST_X86_BINS) $(GUEST_RISCV64_ALL)
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -128,6 +160,23 @@ demo: bootstrap
 bench: bootstrap
 	$(Q)$(MAKE) --no-print-directory all guests
 	$(Q)tests/bench/run.sh $(BUILD)
+
+# The libFuzzer target for the QMP input path; clang is installed for it only.
+# `make check` runs the same entry point over the fixed corpus (test-qmp).
+# Run: build/tests/fuzz/fuzz-qmp tests/fuzz/corpus/qmp
+.PHONY: fuzz
+FUZZ_CC ?= clang
+FUZZ_QMP_SRCS := tests/fuzz/fuzz-qmp.c monitor/qmp-server.c monitor/qmp-stream.c util/error.c
+
+fuzz:
+	@scripts/bootstrap.sh clang libclang-rt-dev
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/tests/fuzz/fuzz-qmp
+
+$(BUILD)/tests/fuzz/fuzz-qmp: $(FUZZ_QMP_SRCS) monitor/monitor-internal.h config.mak
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
+		-Iinclude $(LIB_CFLAGS) -o $@ $(FUZZ_QMP_SRCS) $(LIBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kestrel \

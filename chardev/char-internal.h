@@ -21,6 +21,16 @@ typedef struct ChardevBackend {
     bool (*open)(Chardev *chr, GError **errp);
     /* Returns the bytes handed to the host (dropped bytes are not counted). */
     int (*write)(Chardev *chr, const uint8_t *buf, int len);
+    /*
+     * Takes what fits now without waiting: bytes taken (0: full), or -1 when
+     * nothing is connected to take output. NULL: write() is used, which
+     * never waits for long (files, terminals, backends that drop output).
+     */
+    int (*write_nonblock)(Chardev *chr, const uint8_t *buf, int len);
+    /* Calls FN(OPAQUE) once when output fits again; false if nothing is connected. */
+    bool (*wait_writable)(Chardev *chr, void (*fn)(void *opaque), void *opaque);
+    /* Ends the current connection (socket servers wait for the next client); may be NULL. */
+    void (*disconnect)(Chardev *chr);
     /* The frontend may take input again (NULL for output-only backends). */
     void (*accept_input)(Chardev *chr);
     /*
@@ -32,12 +42,19 @@ typedef struct ChardevBackend {
     void (*finalize)(Chardev *chr);
 } ChardevBackend;
 
+typedef struct ChardevFrontendSlot {
+    const ChardevFrontend *fe;
+    void *opaque;
+} ChardevFrontendSlot;
+
 struct Chardev {
     const ChardevBackend *be;
     char *id;
     char *filename;               /* set by the backend's open */
-    const ChardevFrontend *fe;
-    void *fe_opaque;
+    bool mux;                     /* several frontends, input to the focused one */
+    ChardevFrontendSlot fe[CHARDEV_MUX_MAX];  /* only fe[0] unless mux */
+    int nfe;                      /* frontends attached */
+    int focus;                    /* index of the frontend that gets input */
     bool be_open;                 /* connected (sockets, ptys) or simply ready */
 };
 
@@ -65,8 +82,13 @@ const ChardevBackend *chardev_backend_lookup(const char *name);
 /* Backend to frontend; a missing frontend takes nothing and ignores events. */
 int chardev_be_can_read(Chardev *chr);
 void chardev_be_read(Chardev *chr, const uint8_t *buf, int len);
-/* OPENED/CLOSED also record be_open, so a frontend attached later hears OPENED. */
+/*
+ * OPENED/CLOSED also record be_open, so a frontend attached later hears
+ * OPENED; they reach every frontend, BREAK only the focused one.
+ */
 void chardev_be_event(Chardev *chr, ChardevEvent event);
+/* Mux: the next frontend gets the focus (MUX_OUT, then MUX_IN). False if there is no other. */
+bool chardev_mux_switch_focus(Chardev *chr);
 
 /* Closes the backend and forgets CHR (its id becomes free again). */
 void chardev_destroy(Chardev *chr);

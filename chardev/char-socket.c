@@ -7,7 +7,8 @@
  * creation until the first client arrives. As a client (server=off) it
  * connects once at creation. Output while nobody is connected is dropped,
  * as on an unplugged cable. The frontend hears OPENED/CLOSED as clients come
- * and go. A unix socket file the server created is removed at cleanup.
+ * and go, may write without waiting (the monitor) and may drop the client.
+ * A unix socket file the server created is removed at cleanup.
  */
 #include "util/osdep.h"
 #include <netdb.h>
@@ -30,6 +31,9 @@ typedef struct SocketChardev {
     int listen_fd;
     guint listen_tag;        /* watch for the next client, while none is connected */
     int fd;                  /* the connection, -1 when none */
+    guint out_tag;           /* wait_writable watch on fd */
+    void (*out_fn)(void *opaque);
+    void *out_opaque;
     bool unlink_path;        /* the server created the socket file */
     ChardevReader reader;
 } SocketChardev;
@@ -110,11 +114,26 @@ static void socket_chr_listen_for_client(SocketChardev *s)
     s->listen_tag = g_unix_fd_add(s->listen_fd, G_IO_IN, socket_chr_accept_ready, s);
 }
 
-/* The client left (end of file or error on read): close and serve the next one. */
+static void socket_chr_cancel_out_watch(SocketChardev *s)
+{
+    if (s->out_tag) {
+        g_source_remove(s->out_tag);
+        s->out_tag = 0;
+    }
+}
+
+/*
+ * The client left (end of file or error on read) or the frontend dropped it:
+ * close and serve the next one.
+ */
 static void socket_chr_disconnect(Chardev *chr)
 {
     SocketChardev *s = container_of(chr, SocketChardev, parent);
 
+    if (s->fd < 0) {
+        return;
+    }
+    socket_chr_cancel_out_watch(s);
     chardev_reader_stop(&s->reader);
     close(s->fd);
     s->fd = -1;
@@ -337,6 +356,51 @@ static int socket_chr_write(Chardev *chr, const uint8_t *buf, int len)
     return chardev_fd_write_all(s->fd, buf, len, true);
 }
 
+static int socket_chr_write_nonblock(Chardev *chr, const uint8_t *buf, int len)
+{
+    SocketChardev *s = container_of(chr, SocketChardev, parent);
+
+    if (s->fd < 0) {
+        return -1;
+    }
+    for (;;) {
+        ssize_t n = send(s->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n >= 0) {
+            return n;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            return 0;
+        }
+        if (errno != EINTR) {
+            return -1;   /* the reader notices the hang-up and disconnects */
+        }
+    }
+}
+
+static gboolean socket_chr_writable(gint fd, GIOCondition cond, gpointer opaque)
+{
+    SocketChardev *s = opaque;
+
+    s->out_tag = 0;
+    s->out_fn(s->out_opaque);
+    return G_SOURCE_REMOVE;
+}
+
+static bool socket_chr_wait_writable(Chardev *chr, void (*fn)(void *opaque), void *opaque)
+{
+    SocketChardev *s = container_of(chr, SocketChardev, parent);
+
+    if (s->fd < 0) {
+        return false;
+    }
+    socket_chr_cancel_out_watch(s);
+    s->out_fn = fn;
+    s->out_opaque = opaque;
+    s->out_tag = g_unix_fd_add(s->fd, G_IO_OUT | G_IO_ERR | G_IO_HUP, socket_chr_writable, s);
+    return true;
+}
+
 static void socket_chr_accept_input(Chardev *chr)
 {
     SocketChardev *s = container_of(chr, SocketChardev, parent);
@@ -359,6 +423,7 @@ static void socket_chr_finalize(Chardev *chr)
     SocketChardev *s = container_of(chr, SocketChardev, parent);
 
     socket_chr_cleanup(chr);
+    socket_chr_cancel_out_watch(s);
     chardev_reader_stop(&s->reader);
     if (s->listen_tag) {
         g_source_remove(s->listen_tag);
@@ -381,6 +446,9 @@ const ChardevBackend chardev_backend_socket = {
     .parse = socket_chr_parse,
     .open = socket_chr_open,
     .write = socket_chr_write,
+    .write_nonblock = socket_chr_write_nonblock,
+    .wait_writable = socket_chr_wait_writable,
+    .disconnect = socket_chr_disconnect,
     .accept_input = socket_chr_accept_input,
     .cleanup = socket_chr_cleanup,
     .finalize = socket_chr_finalize,

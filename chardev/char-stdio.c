@@ -17,8 +17,7 @@
 #define STDIO_ESCAPE_CHAR 0x01   /* Ctrl-a */
 
 typedef struct StdioChardev {
-    Chardev parent;
-    bool mux;                    /* Ctrl-a escapes active */
+    Chardev parent;              /* parent.mux: Ctrl-a escapes active */
     bool allow_signal;           /* keep ISIG: Ctrl-C, Ctrl-\, Ctrl-Z act on Kestrel */
     bool escape_pending;         /* the previous byte was Ctrl-a */
     ChardevReader reader;
@@ -33,8 +32,8 @@ static bool stdio_chr_parse(Chardev *chr, Keyval *kv, GError **errp)
 {
     StdioChardev *s = container_of(chr, StdioChardev, parent);
 
-    return keyval_get_bool(kv, "mux", false, &s->mux, errp) &&
-           keyval_get_bool(kv, "signal", !s->mux, &s->allow_signal, errp);
+    return keyval_get_bool(kv, "mux", false, &chr->mux, errp) &&
+           keyval_get_bool(kv, "signal", !chr->mux, &s->allow_signal, errp);
 }
 
 /* Messages Kestrel prints itself while the terminal is raw need their own \r. */
@@ -77,7 +76,9 @@ static void stdio_escape(StdioChardev *s, uint8_t c)
         chardev_be_event(&s->parent, CHR_EVENT_BREAK);
         break;
     case 'c':
-        fprintf(stderr, "%skestrel: no monitor to switch to%s", stdio_eol(), stdio_eol());
+        if (!chardev_mux_switch_focus(&s->parent)) {
+            fprintf(stderr, "%skestrel: no monitor to switch to%s", stdio_eol(), stdio_eol());
+        }
         break;
     default:
         /* An unknown escape is swallowed, Ctrl-a included. */
@@ -90,7 +91,7 @@ void chardev_stdio_input(Chardev *chr, const uint8_t *buf, int len)
     StdioChardev *s = container_of(chr, StdioChardev, parent);
     int start = 0;
 
-    if (!s->mux) {
+    if (!chr->mux) {
         chardev_be_read(chr, buf, len);
         return;
     }

@@ -2,7 +2,8 @@
  * Character device core: the backend registry, the table of live chardevs
  * by id, -chardev option parsing, the -serial short forms (translated into
  * -chardev options), and the frontend attachment that backends deliver
- * input and events through.
+ * input and events through, with the focus of a multiplexed chardev shared
+ * by several frontends (the console and the human monitor on mon:stdio).
  */
 #include "util/osdep.h"
 #include <signal.h>
@@ -293,20 +294,93 @@ void chardev_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque)
 
 bool chardev_has_frontend(Chardev *chr)
 {
-    return chr->fe != NULL;
+    return chr->nfe >= (chr->mux ? CHARDEV_MUX_MAX : 1);
+}
+
+bool chardev_is_used(Chardev *chr)
+{
+    return chr->nfe > 0;
+}
+
+bool chardev_is_mux(Chardev *chr)
+{
+    return chr->mux;
+}
+
+static void chardev_fe_event(ChardevFrontendSlot *slot, ChardevEvent event)
+{
+    if (slot->fe && slot->fe->event) {
+        slot->fe->event(slot->opaque, event);
+    }
+}
+
+static void chardev_attach_frontend(Chardev *chr, const ChardevFrontend *fe, void *opaque)
+{
+    int i = 0;
+
+    if (chr->mux) {
+        while (i < chr->nfe && chr->fe[i].opaque != opaque) {
+            i++;
+        }
+        /* A caller that did not check chardev_has_frontend() has a bug. */
+        g_assert(i < CHARDEV_MUX_MAX);
+    }
+    chr->fe[i] = (ChardevFrontendSlot){ .fe = fe, .opaque = opaque };
+    chr->nfe = MAX(chr->nfe, i + 1);
+    if (chr->be_open) {
+        chardev_fe_event(&chr->fe[i], CHR_EVENT_OPENED);
+    }
+    /* The first frontend of a mux has the focus; later ones wait for Ctrl-a c. */
+    if (chr->mux && i == chr->focus) {
+        chardev_fe_event(&chr->fe[i], CHR_EVENT_MUX_IN);
+    }
+    chardev_accept_input(chr);
+}
+
+static void chardev_detach_frontend(Chardev *chr, void *opaque)
+{
+    int i = 0;
+
+    if (chr->mux) {
+        while (i < chr->nfe && chr->fe[i].opaque != opaque) {
+            i++;
+        }
+    }
+    if (i >= chr->nfe) {
+        return;
+    }
+    memmove(&chr->fe[i], &chr->fe[i + 1], (chr->nfe - i - 1) * sizeof(chr->fe[0]));
+    chr->nfe--;
+    chr->fe[chr->nfe] = (ChardevFrontendSlot){ 0 };
+    if (chr->focus > i) {
+        chr->focus--;
+    } else if (chr->focus == i) {
+        chr->focus = 0;
+        if (chr->mux && chr->nfe) {
+            chardev_fe_event(&chr->fe[0], CHR_EVENT_MUX_IN);
+        }
+    }
 }
 
 void chardev_set_frontend(Chardev *chr, const ChardevFrontend *fe, void *opaque)
 {
-    chr->fe = fe;
-    chr->fe_opaque = fe ? opaque : NULL;
-    if (!fe) {
-        return;
+    if (fe) {
+        chardev_attach_frontend(chr, fe, opaque);
+    } else {
+        chardev_detach_frontend(chr, opaque);
     }
-    if (chr->be_open && fe->event) {
-        fe->event(opaque, CHR_EVENT_OPENED);
+}
+
+bool chardev_mux_switch_focus(Chardev *chr)
+{
+    if (!chr->mux || chr->nfe < 2) {
+        return false;
     }
+    chardev_fe_event(&chr->fe[chr->focus], CHR_EVENT_MUX_OUT);
+    chr->focus = (chr->focus + 1) % chr->nfe;
+    chardev_fe_event(&chr->fe[chr->focus], CHR_EVENT_MUX_IN);
     chardev_accept_input(chr);
+    return true;
 }
 
 int chardev_write(Chardev *chr, const uint8_t *buf, int len)
@@ -315,6 +389,29 @@ int chardev_write(Chardev *chr, const uint8_t *buf, int len)
         return 0;
     }
     return chr->be->write(chr, buf, len);
+}
+
+int chardev_write_nonblock(Chardev *chr, const uint8_t *buf, int len)
+{
+    if (len <= 0) {
+        return 0;
+    }
+    if (!chr->be->write_nonblock) {
+        return chr->be->write(chr, buf, len);
+    }
+    return chr->be->write_nonblock(chr, buf, len);
+}
+
+bool chardev_wait_writable(Chardev *chr, void (*fn)(void *opaque), void *opaque)
+{
+    return chr->be->wait_writable && chr->be->wait_writable(chr, fn, opaque);
+}
+
+void chardev_disconnect(Chardev *chr)
+{
+    if (chr->be->disconnect) {
+        chr->be->disconnect(chr);
+    }
 }
 
 void chardev_accept_input(Chardev *chr)
@@ -326,16 +423,20 @@ void chardev_accept_input(Chardev *chr)
 
 int chardev_be_can_read(Chardev *chr)
 {
-    if (!chr->fe || !chr->fe->can_read) {
+    ChardevFrontendSlot *slot = &chr->fe[chr->focus];
+
+    if (!slot->fe || !slot->fe->can_read) {
         return 0;
     }
-    return chr->fe->can_read(chr->fe_opaque);
+    return slot->fe->can_read(slot->opaque);
 }
 
 void chardev_be_read(Chardev *chr, const uint8_t *buf, int len)
 {
-    if (chr->fe && chr->fe->read && len > 0) {
-        chr->fe->read(chr->fe_opaque, buf, len);
+    ChardevFrontendSlot *slot = &chr->fe[chr->focus];
+
+    if (slot->fe && slot->fe->read && len > 0) {
+        slot->fe->read(slot->opaque, buf, len);
     }
 }
 
@@ -346,8 +447,12 @@ void chardev_be_event(Chardev *chr, ChardevEvent event)
     } else if (event == CHR_EVENT_CLOSED) {
         chr->be_open = false;
     }
-    if (chr->fe && chr->fe->event) {
-        chr->fe->event(chr->fe_opaque, event);
+    if (event == CHR_EVENT_OPENED || event == CHR_EVENT_CLOSED) {
+        for (int i = 0; i < chr->nfe; i++) {
+            chardev_fe_event(&chr->fe[i], event);
+        }
+    } else {
+        chardev_fe_event(&chr->fe[chr->focus], event);
     }
 }
 

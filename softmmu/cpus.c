@@ -148,20 +148,49 @@ void cpus_request_reset(void)
     }
 }
 
+void cpu_run_on(CPUState *cpu, CPUWorkFunc fn, void *opaque)
+{
+    if (!cpu->created || cpu == current_cpu || cpus_exiting()) {
+        fn(cpu, opaque);
+        return;
+    }
+    cpu->work_opaque = opaque;
+    __atomic_store_n(&cpu->work, fn, __ATOMIC_SEQ_CST);
+    cpu_kick(cpu);
+    g_cond_broadcast(&cpus_cond);
+    while (cpu->work) {
+        bql_cond_wait(&cpus_cond);
+    }
+}
+
+static void cpu_run_work(CPUState *cpu)
+{
+    CPUWorkFunc fn = cpu->work;
+
+    if (fn) {
+        fn(cpu, cpu->work_opaque);
+        __atomic_store_n(&cpu->work, NULL, __ATOMIC_SEQ_CST);
+        g_cond_broadcast(&cpus_cond);
+    }
+}
+
 void cpu_wait_while_stopped(CPUState *cpu)
 {
+    cpu_run_work(cpu);
     while (cpu->stop && !cpus_exiting()) {
         if (!cpu->stopped) {
             cpu->stopped = true;
             g_cond_broadcast(&cpus_cond);
         }
         bql_cond_wait(&cpus_cond);
+        cpu_run_work(cpu);
     }
 }
 
 bool cpu_should_leave(CPUState *cpu)
 {
     return __atomic_load_n(&cpu->stop, __ATOMIC_SEQ_CST) ||
+           __atomic_load_n(&cpu->work, __ATOMIC_SEQ_CST) ||
            __atomic_load_n(&cpu->reset_pending, __ATOMIC_SEQ_CST) ||
            g_atomic_int_get(&cpu->exit_request) || cpus_exiting();
 }

@@ -44,15 +44,24 @@ static gint machine_compare_names(gconstpointer a, gconstpointer b)
     return strcmp(ma->name, mb->name);
 }
 
-void machine_print_list(FILE *f)
+void machine_foreach(void (*fn)(const MachineClass *mc, void *opaque), void *opaque)
 {
-    fprintf(f, "Supported machines are:\n");
     if (!machines) {
         return;
     }
     g_ptr_array_sort(machines, machine_compare_names);
     for (guint i = 0; i < machines->len; i++) {
-        const MachineClass *mc = g_ptr_array_index(machines, i);
-        fprintf(f, "%-20s %s%s\n", mc->name, mc->desc, mc->is_default ? " (default)" : "");
+        fn(g_ptr_array_index(machines, i), opaque);
     }
+}
+
+static void machine_print_one(const MachineClass *mc, void *opaque)
+{
+    fprintf(opaque, "%-20s %s%s\n", mc->name, mc->desc, mc->is_default ? " (default)" : "");
+}
+
+void machine_print_list(FILE *f)
+{
+    fprintf(f, "Supported machines are:\n");
+    machine_foreach(machine_print_one, f);
 }

@@ -1,6 +1,9 @@
 /*
  * kestrel-system-*: the command line (QEMU-compatible for what exists) and the
- * order in which a machine is built, started and torn down.
+ * order in which a machine is built, started and torn down, including the
+ * monitors (-qmp, -monitor, -mon) and -daemonize, which forks before anything
+ * is built and lets the foreground process exit only once the machine and
+ * its monitor sockets exist.
  */
 #include "util/osdep.h"
 #include <fcntl.h>
@@ -8,10 +11,12 @@
 #include <glib-unix.h>
 #include "util/log.h"
 #include "util/keyval.h"
+#include "block/blockdev.h"
 #include "chardev/char.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
+#include "monitor/monitor.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
 #include "sysemu/main-loop.h"
@@ -32,6 +37,14 @@ typedef struct Options {
     GPtrArray *serials;        /* -serial args */
     GPtrArray *chardevs;       /* -chardev args */
     GPtrArray *devices;        /* -device args */
+    GPtrArray *drives;         /* -drive args */
+    GPtrArray *blockdevs;      /* -blockdev args */
+    GPtrArray *monitors;       /* -qmp and -monitor: MonitorSpec */
+    GPtrArray *mons;           /* -mon args */
+    GPtrArray *mux_monitors;   /* Chardev *: mon:stdio consoles that get a human monitor */
+    bool human_monitor;        /* a -monitor or -mon mode=readline was given */
+    bool default_console;      /* no -serial: the console is the default one */
+    bool daemonize;
     bool nographic;
     bool start_stopped;
     const char *name;
@@ -39,6 +52,13 @@ typedef struct Options {
     const char *log_items;
     const char *log_file;
 } Options;
+
+/* -qmp SPEC (control) or -monitor SPEC (readline): a -serial style chardev spec. */
+typedef struct MonitorSpec {
+    const char *spec;
+    MonitorMode mode;
+    Chardev *chr;              /* created with the other chardevs; NULL for "none" */
+} MonitorSpec;
 
 typedef enum ArgKind { ARG_NONE, ARG_ONE } ArgKind;
 
@@ -70,6 +90,18 @@ static const OptionDesc option_table[] = {
     { "chardev", ARG_ONE, "BACKEND,id=ID[,...]", "character device (null, stdio, file, pipe, "
                                                  "pty, socket)" },
     { "device", ARG_ONE, "DRIVER[,prop=value...]", "add a device ('-device help' lists them)" },
+    { "drive", ARG_ONE, "file=PATH[,format=raw][,if=virtio|none][,id=ID][,readonly=on]"
+                        "[,cache=MODE][,aio=threads|io_uring][,discard=unmap]",
+      "disk image (cache: writeback, none, writethrough, directsync, unsafe)" },
+    { "blockdev", ARG_ONE, "driver=raw|file,node-name=NAME[,...]",
+      "block node (raw: file.driver=file,file.filename=PATH or file=NODE; file: filename=PATH)" },
+    { "qmp", ARG_ONE, "DEV", "QMP monitor on DEV (as -serial: unix:PATH,server=on,wait=off, "
+                             "tcp:HOST:PORT,server=on,wait=off, stdio, ...)" },
+    { "monitor", ARG_ONE, "DEV", "human monitor on DEV (as -serial; 'none' for no monitor)" },
+    { "mon", ARG_ONE, "chardev=ID[,mode=control|readline][,pretty=on|off]",
+      "monitor on the chardev ID" },
+    { "daemonize", ARG_NONE, NULL, "detach from the terminal once the machine and its monitors "
+                                   "exist" },
     { "nographic", ARG_NONE, NULL, "serial console on stdio with Ctrl-a escapes (the default)" },
     { "display", ARG_ONE, "none", "Kestrel has no display; only 'none' is accepted" },
     { "no-reboot", ARG_NONE, NULL, "exit instead of rebooting when the guest resets" },
@@ -133,6 +165,11 @@ static void parse_command_line(int argc, char **argv, Options *o)
     o->serials = g_ptr_array_new();
     o->chardevs = g_ptr_array_new();
     o->devices = g_ptr_array_new();
+    o->drives = g_ptr_array_new();
+    o->blockdevs = g_ptr_array_new();
+    o->monitors = g_ptr_array_new_with_free_func(g_free);
+    o->mons = g_ptr_array_new();
+    o->mux_monitors = g_ptr_array_new();
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -190,6 +227,22 @@ static void parse_command_line(int argc, char **argv, Options *o)
             g_ptr_array_add(o->chardevs, (gpointer)val);
         } else if (!strcmp(name, "device")) {
             g_ptr_array_add(o->devices, (gpointer)val);
+        } else if (!strcmp(name, "drive")) {
+            g_ptr_array_add(o->drives, (gpointer)val);
+        } else if (!strcmp(name, "blockdev")) {
+            g_ptr_array_add(o->blockdevs, (gpointer)val);
+        } else if (!strcmp(name, "qmp") || !strcmp(name, "monitor")) {
+            MonitorSpec *m = g_new0(MonitorSpec, 1);
+
+            m->spec = val;
+            m->mode = name[0] == 'q' ? MONITOR_MODE_CONTROL : MONITOR_MODE_READLINE;
+            o->human_monitor |= m->mode == MONITOR_MODE_READLINE;
+            g_ptr_array_add(o->monitors, m);
+        } else if (!strcmp(name, "mon")) {
+            g_ptr_array_add(o->mons, (gpointer)val);
+            o->human_monitor |= !strstr(val, "mode=control");
+        } else if (!strcmp(name, "daemonize")) {
+            o->daemonize = true;
         } else if (!strcmp(name, "nographic")) {
             o->nographic = true;
         } else if (!strcmp(name, "display")) {
@@ -357,8 +410,6 @@ static void select_accel(const Options *o, MachineState *ms)
             printf("%s", accel_find("tcg") ? "tcg\n" : "");
             exit(0);
         }
-        keyval_check_all_used(kv, "-accel", &err);
-        die_on_error(err);
         current_accel = accel_find(name);
         if (!current_accel) {
             if (!strcmp(name, "tcg")) {
@@ -366,6 +417,14 @@ static void select_accel(const Options *o, MachineState *ms)
             }
             die("-accel %s: unknown accelerator (kvm or tcg)", name);
         }
+        if (current_accel->parse_options && !current_accel->parse_options(kv, &err)) {
+            die("%s", err->message);
+        }
+        keyval_check_all_used(kv, "-accel", &err);
+        die_on_error(err);
+    } else if (!accel_find("kvm") && accel_find("tcg")) {
+        /* No KVM for this guest architecture (it is not the host's): TCG, no note. */
+        current_accel = accel_find("tcg");
     } else {
         current_accel = accel_find("kvm");
         if (!current_accel || !kvm_device_opens()) {
@@ -382,7 +441,21 @@ static void select_accel(const Options *o, MachineState *ms)
     }
 }
 
-static void create_chardevs(const Options *o, MachineState *ms)
+/* Does a -serial/-monitor/-qmp style spec use the terminal? */
+static bool legacy_spec_is_stdio(const char *spec)
+{
+    return !strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio");
+}
+
+static void check_no_stdio(Chardev *chr, void *opaque)
+{
+    if (!strcmp(chardev_backend_name(chr), "stdio")) {
+        die("-daemonize: chardev '%s' uses stdio, which a daemon does not have",
+            chardev_id(chr));
+    }
+}
+
+static void create_chardevs(Options *o, MachineState *ms)
 {
     GError *err = NULL;
     bool stdio_taken = false;
@@ -397,9 +470,26 @@ static void create_chardevs(const Options *o, MachineState *ms)
             stdio_taken = true;
         }
     }
+    for (guint i = 0; i < o->monitors->len; i++) {
+        MonitorSpec *m = g_ptr_array_index(o->monitors, i);
+        g_autofree char *id = g_strdup_printf("compat_monitor%u", i);
+
+        m->chr = chardev_new_from_legacy(m->spec, id, &err);
+        if (err) {
+            die("-%s %s: %s", m->mode == MONITOR_MODE_CONTROL ? "qmp" : "monitor", m->spec,
+                err->message);
+        }
+        stdio_taken |= legacy_spec_is_stdio(m->spec);
+    }
     if (o->serials->len == 0) {
-        /* No display exists, so the console defaults to stdio as with -nographic. */
-        g_ptr_array_add(o->serials, (gpointer)(stdio_taken ? "null" : "mon:stdio"));
+        /*
+         * No display exists, so the console defaults to stdio as with
+         * -nographic, with a human monitor behind Ctrl-a c unless one was asked
+         * for elsewhere. A daemon has no terminal.
+         */
+        g_ptr_array_add(o->serials, (gpointer)(stdio_taken || o->daemonize ? "null"
+                                                                            : "mon:stdio"));
+        o->default_console = true;
     }
     for (guint i = 0; i < o->serials->len; i++) {
         const char *spec = g_ptr_array_index(o->serials, i);
@@ -408,6 +498,101 @@ static void create_chardevs(const Options *o, MachineState *ms)
         if (err) {
             die("-serial %s: %s", spec, err->message);
         }
+        if (g_str_has_prefix(spec, "mon:")) {
+            g_ptr_array_add(o->mux_monitors, ms->serial[i]);
+        }
+    }
+    if (o->daemonize) {
+        chardev_foreach(check_no_stdio, NULL);
+    }
+}
+
+/*
+ * After the board: the console's device is attached first, so on a mux it
+ * keeps the focus and the human monitor waits behind Ctrl-a c.
+ */
+static void create_monitors(const Options *o)
+{
+    GError *err = NULL;
+
+    for (guint i = 0; i < o->monitors->len; i++) {
+        MonitorSpec *m = g_ptr_array_index(o->monitors, i);
+
+        if (m->chr && !monitor_new(m->chr, m->mode, false, &err)) {
+            die("-%s %s: %s", m->mode == MONITOR_MODE_CONTROL ? "qmp" : "monitor", m->spec,
+                err->message);
+        }
+    }
+    for (guint i = 0; i < o->mons->len; i++) {
+        if (!monitor_new_from_opts(g_ptr_array_index(o->mons, i), &err)) {
+            die("%s", err->message);
+        }
+    }
+    for (guint i = 0; i < o->mux_monitors->len; i++) {
+        /* The default console has a monitor only if none was asked for elsewhere. */
+        if (o->default_console && o->human_monitor) {
+            continue;
+        }
+        if (!monitor_new(g_ptr_array_index(o->mux_monitors, i), MONITOR_MODE_READLINE, false,
+                         &err)) {
+            die("-serial mon:stdio: %s", err->message);
+        }
+    }
+}
+
+/* The write end of the pipe the waiting foreground process reads; -1 if not daemonizing. */
+static int daemon_pipe = -1;
+
+/*
+ * -daemonize, before anything is built (no thread, no VM yet: both would not
+ * survive fork): the foreground process waits for one status byte from the
+ * child and exits with it; end of file (the child failed) means 1.
+ */
+static void daemonize_start(void)
+{
+    int fds[2];
+    pid_t pid;
+
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        die("-daemonize: pipe: %s", g_strerror(errno));
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        die("-daemonize: fork: %s", g_strerror(errno));
+    }
+    if (pid > 0) {
+        uint8_t status = 1;
+        ssize_t n;
+
+        close(fds[1]);
+        do {
+            n = read(fds[0], &status, 1);
+        } while (n < 0 && errno == EINTR);
+        _exit(n == 1 ? status : 1);
+    }
+    close(fds[0]);
+    daemon_pipe = fds[1];
+    setsid();
+}
+
+/* The machine and its monitor sockets exist: release the parent, let go of the terminal. */
+static void daemonize_finish(void)
+{
+    static const uint8_t ok = 0;
+    int fd;
+
+    if (write(daemon_pipe, &ok, 1) != 1) {
+        warn_report("-daemonize: the foreground process is gone: %s", g_strerror(errno));
+    }
+    close(daemon_pipe);
+    daemon_pipe = -1;
+    fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
     }
 }
 
@@ -499,6 +684,23 @@ static void handle_device_help(const Options *o)
     }
 }
 
+/* -blockdev nodes, then -drive backends: images open (and lock) before the board exists. */
+static void open_block_devices(const Options *o)
+{
+    GError *err = NULL;
+
+    for (guint i = 0; i < o->blockdevs->len; i++) {
+        if (!bdrv_blockdev_add(g_ptr_array_index(o->blockdevs, i), &err)) {
+            die("%s", err->message);
+        }
+    }
+    for (guint i = 0; i < o->drives->len; i++) {
+        if (!blk_drive_add(g_ptr_array_index(o->drives, i), &err)) {
+            die("%s", err->message);
+        }
+    }
+}
+
 static void add_devices(const Options *o)
 {
     GError *err = NULL;
@@ -538,13 +740,20 @@ int main(int argc, char **argv)
     if (o.append && !o.kernel) {
         die("-append: only allowed with -kernel");
     }
+    if (o.daemonize && o.nographic) {
+        die("-nographic cannot be used with -daemonize");
+    }
     current_machine = ms;
+    if (o.daemonize) {
+        daemonize_start();
+    }
 
     select_accel(&o, ms);
     install_signal_handlers();
     atexit(cleanup_at_exit);
     main_loop_init();
     bql_lock();
+    open_block_devices(&o);
 
     /* The accelerator first: its warnings must print before stdio goes raw. */
     if (!current_accel->init_machine(ms, &err)) {
@@ -568,6 +777,7 @@ int main(int argc, char **argv)
     if (!keyval_check_all_used(ms->opts, "-machine", &err)) {
         die("%s", err->message);
     }
+    create_monitors(&o);
 
     qdev_reset_all();
     if (ms->mc->reset) {
@@ -583,9 +793,14 @@ int main(int argc, char **argv)
         die("%s", err->message);
     }
     runstate_set(o.start_stopped ? RUN_STATE_PRELAUNCH : RUN_STATE_RUNNING);
+    if (o.daemonize) {
+        daemonize_finish();
+    }
 
     status = main_loop_run();
     cpus_pause_all();
+    monitor_flush_all();
+    bdrv_close_all();
     bql_unlock();
     exit(status);
 }

@@ -18,6 +18,7 @@ AddressSpace address_space_memory;
 AddressSpace address_space_io;
 static MemoryRegion system_memory;
 static MemoryRegion system_io;
+static MemoryCodeWriteHook code_write_hook;
 
 typedef enum AccessKind {
     ACCESS_READ,
@@ -218,6 +219,9 @@ static MemTxResult section_access(AddressSpace *as, const MemoryRegionSection *s
                         "dropped\n", len, addr, as->name, mr->name ? mr->name : "anonymous");
     } else {
         memcpy(mr->ram + off, buf, len);
+        if (code_write_hook && as == &address_space_memory) {
+            code_write_hook(addr, len);
+        }
     }
     return MEMTX_OK;
 }
@@ -335,7 +339,15 @@ void *address_space_map(AddressSpace *as, uint64_t addr, uint64_t *plen, bool is
         i++;
     }
     *plen = MIN(*plen, avail);
+    if (is_write && code_write_hook && as == &address_space_memory) {
+        code_write_hook(addr, *plen);
+    }
     return host;
+}
+
+void memory_set_code_write_hook(MemoryCodeWriteHook hook)
+{
+    code_write_hook = hook;
 }
 
 bool address_space_lookup(AddressSpace *as, uint64_t addr, MemoryRegionSection *out)

@@ -306,6 +306,30 @@ static bool kvm_init_machine(MachineState *ms, GError **errp)
     return true;
 }
 
+/*
+ * The guest's kvmclock stands still while the machine is paused, as a
+ * stopped machine's clock would: the value read at stop is put back at cont.
+ */
+static void kvm_vm_state_changed(bool running)
+{
+    static struct kvm_clock_data clock;
+    static bool clock_saved;
+
+    if (!kvm_state || ioctl(kvm_state->fd, KVM_CHECK_EXTENSION, KVM_CAP_ADJUST_CLOCK) <= 0) {
+        return;
+    }
+    if (!running) {
+        clock_saved = ioctl(kvm_state->vm_fd, KVM_GET_CLOCK, &clock) == 0;
+    } else if (clock_saved) {
+        struct kvm_clock_data data = { .clock = clock.clock };
+
+        if (ioctl(kvm_state->vm_fd, KVM_SET_CLOCK, &data) < 0) {
+            warn_report("KVM: KVM_SET_CLOCK: %s", g_strerror(errno));
+        }
+        clock_saved = false;
+    }
+}
+
 static const AccelOps kvm_accel_ops = {
     .name = "kvm",
     .available = kvm_available,
@@ -315,6 +339,9 @@ static const AccelOps kvm_accel_ops = {
     .kick_vcpu = kvm_vcpu_kick,
     .reset_vcpu = kvm_vcpu_reset,
     .set_irq = kvm_set_irq,
+    .vm_state_changed = kvm_vm_state_changed,
+    .dump_vcpu = kvm_vcpu_dump,
+    .translate_vaddr = kvm_vcpu_translate,
 };
 
 static void kvm_accel_register(void)

@@ -60,5 +60,7 @@ bool kvm_vcpu_init(CPUState *cpu, GError **errp);
 void *kvm_vcpu_thread(void *opaque);
 void kvm_vcpu_kick(CPUState *cpu);
 void kvm_vcpu_reset(CPUState *cpu);
+void kvm_vcpu_dump(CPUState *cpu, FILE *f);
+bool kvm_vcpu_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
 
 #endif

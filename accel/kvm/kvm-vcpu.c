@@ -309,6 +309,25 @@ void kvm_vcpu_reset(CPUState *cpu)
     }
 }
 
+void kvm_vcpu_dump(CPUState *cpu, FILE *f)
+{
+    KVMVcpu *v = cpu->accel;
+
+    x86_kvm_dump_regs(v->info.fd, f);
+}
+
+bool kvm_vcpu_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr)
+{
+    KVMVcpu *v = cpu->accel;
+    struct kvm_translation tr = { .linear_address = vaddr };
+
+    if (ioctl(v->info.fd, KVM_TRANSLATE, &tr) < 0 || !tr.valid) {
+        return false;
+    }
+    *paddr = tr.physical_address;
+    return true;
+}
+
 void *kvm_vcpu_thread(void *opaque)
 {
     CPUState *cpu = opaque;

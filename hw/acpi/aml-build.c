@@ -32,6 +32,13 @@
 #define RES_END_TAG         0x79    /* small item: end tag, 1 data byte */
 #define RES_MEMORY32_FIXED  0x86
 #define RES_EXT_INTERRUPT   0x89
+#define RES_DWORD_ADDR      0x87    /* large items: address space descriptors */
+#define RES_WORD_ADDR       0x88
+#define RES_QWORD_ADDR      0x8a
+#define RES_ADDR_MEMORY     0
+#define RES_ADDR_IO         1
+#define RES_ADDR_BUS        2
+#define RES_ADDR_MIN_MAX_FIXED 0x0c /* producer, positive decode, _MIF and _MAF */
 
 typedef enum AmlKind {
     AML_TERMS,          /* raw terms or data: copied as they are */
@@ -290,6 +297,50 @@ Aml *aml_irq_no_flags(uint8_t irq)
     put8(a->body, RES_IRQ_NO_FLAGS);
     put_le(a->body, 1u << irq, 2);
     return a;
+}
+
+/*
+ * An address space descriptor of WIDTH bytes per field (2, 4 or 8: Word,
+ * DWord, QWord) for the fixed range [MIN, MAX], no translation.
+ */
+static Aml *aml_addr_space(unsigned width, uint8_t type, uint8_t type_flags, uint64_t min,
+                           uint64_t max)
+{
+    Aml *a = aml_new(AML_DESCRIPTOR);
+    uint8_t tag = width == 2 ? RES_WORD_ADDR : width == 4 ? RES_DWORD_ADDR : RES_QWORD_ADDR;
+
+    g_assert(min <= max);
+    put8(a->body, tag);
+    put_le(a->body, 3 + 5 * width, 2);
+    put8(a->body, type);
+    put8(a->body, RES_ADDR_MIN_MAX_FIXED);
+    put8(a->body, type_flags);
+    put_le(a->body, 0, width);              /* _GRA: granularity (decode bits) */
+    put_le(a->body, min, width);
+    put_le(a->body, max, width);
+    put_le(a->body, 0, width);              /* _TRA */
+    put_le(a->body, max - min + 1, width);  /* _LEN */
+    return a;
+}
+
+Aml *aml_word_bus_number(uint16_t min, uint16_t max)
+{
+    return aml_addr_space(2, RES_ADDR_BUS, 0, min, max);
+}
+
+Aml *aml_word_io(uint16_t min, uint16_t max)
+{
+    return aml_addr_space(2, RES_ADDR_IO, 0x03, min, max);    /* ISA and non-ISA ranges */
+}
+
+Aml *aml_dword_memory(uint32_t min, uint32_t max, bool prefetch)
+{
+    return aml_addr_space(4, RES_ADDR_MEMORY, prefetch ? 0x07 : 0x01, min, max);
+}
+
+Aml *aml_qword_memory(uint64_t min, uint64_t max, bool prefetch)
+{
+    return aml_addr_space(8, RES_ADDR_MEMORY, prefetch ? 0x07 : 0x01, min, max);
 }
 
 /* Appends the complete encoding of A to OUT. */

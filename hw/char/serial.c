@@ -15,6 +15,11 @@
  * relying on interrupts; guests that leave it clear also keep IER at 0, so
  * modelling the gate would change nothing they can observe but add a trap
  * for guests that forget it. (QEMU does not gate either.)
+ *
+ * The same UART also comes memory-mapped ("serial-mm", the "ns16550a" of
+ * device-tree boards such as riscv virt): register n at ADDR + (n << regshift),
+ * any access of 1 to 4 bytes reaching the register its address selects, with
+ * the interrupt line the board hands over.
  */
 #include "util/osdep.h"
 #include "hw/char/serial.h"
@@ -95,6 +100,8 @@ typedef struct SerialState {
     /* Properties */
     uint32_t iobase;
     uint32_t irq_num;
+    uint64_t mmio_addr;        /* serial-mm */
+    uint8_t regshift;          /* serial-mm */
     Chardev *chr;
 
     /* Guest-visible state */
@@ -117,7 +124,7 @@ typedef struct SerialState {
 
     /* Host side */
     MemoryRegion io;
-    bool io_mapped;
+    MemoryRegion *io_parent;   /* where io is mapped (NULL: not yet) */
     qemu_irq irq;
     int irq_level;             /* last level driven, -1: unknown */
     bool fe_attached;
@@ -418,8 +425,10 @@ static void serial_write(void *opaque, uint64_t addr, uint64_t val, unsigned siz
         break;
     case UART_LSR:
     case UART_MSR:
-        log_mask_printf(LOG_GUEST_ERROR, "isa-serial@0x%x: write 0x%02x to read-only %s\n",
-                        s->iobase, (unsigned)val, addr == UART_LSR ? "LSR" : "MSR");
+        log_mask_printf(LOG_GUEST_ERROR, "%s@0x%" PRIx64 ": write 0x%02x to read-only %s\n",
+                        s->parent_obj.type->name,
+                        s->io_parent == get_system_io() ? s->iobase : s->mmio_addr,
+                        (unsigned)val, addr == UART_LSR ? "LSR" : "MSR");
         break;
     case UART_SCR:
         s->scr = val;
@@ -489,6 +498,27 @@ static const MemoryRegionOps serial_io_ops = {
     .valid = { .min_access_size = 1, .max_access_size = 1 },
 };
 
+/* serial-mm: the low byte of any access up to 4 bytes goes to the register ADDR selects. */
+static uint64_t serial_mm_read(void *opaque, uint64_t addr, unsigned size)
+{
+    SerialState *s = opaque;
+
+    return serial_read(s, addr >> s->regshift, 1);
+}
+
+static void serial_mm_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+{
+    SerialState *s = opaque;
+
+    serial_write(s, addr >> s->regshift, val & 0xff, 1);
+}
+
+static const MemoryRegionOps serial_mm_ops = {
+    .read = serial_mm_read,
+    .write = serial_mm_write,
+    .valid = { .min_access_size = 1, .max_access_size = 4 },
+};
+
 static int serial_can_read(void *opaque)
 {
     SerialState *s = opaque;
@@ -550,6 +580,34 @@ static void serial_reset(DeviceState *dev)
     serial_accept_input(s);
 }
 
+/* What both flavours share once their registers are mapped at IO_PARENT. */
+static void serial_realize_common(SerialState *s, MemoryRegion *io_parent, uint64_t addr)
+{
+    memory_region_add_subregion(io_parent, addr, &s->io);
+    s->io_parent = io_parent;
+    s->irq_level = -1;
+    s->timeout_src = g_source_new(&serial_timeout_funcs, sizeof(GSource));
+    g_source_set_callback(s->timeout_src, serial_timeout_expired, s, NULL);
+    g_source_attach(s->timeout_src, NULL);
+    /* Not touched by reset: start where PC firmware leaves it, 9600 baud. */
+    s->divisor = UART_CLOCK_DIVIDED / 9600;
+    serial_reset(&s->parent_obj);
+    if (s->chr) {
+        chardev_set_frontend(s->chr, &serial_chr_frontend, s);
+        s->fe_attached = true;
+    }
+}
+
+static bool serial_check_chardev(SerialState *s, GError **errp)
+{
+    if (s->chr && chardev_has_frontend(s->chr)) {
+        error_setg(errp, "%s: chardev '%s' is already in use", s->parent_obj.type->name,
+                   chardev_id(s->chr));
+        return false;
+    }
+    return true;
+}
+
 static bool serial_realize(DeviceState *dev, GError **errp)
 {
     SerialState *s = DEVICE_CAST(SerialState, dev);
@@ -563,25 +621,35 @@ static bool serial_realize(DeviceState *dev, GError **errp)
                    ISA_NUM_IRQS - 1);
         return false;
     }
-    if (s->chr && chardev_has_frontend(s->chr)) {
-        error_setg(errp, "isa-serial: chardev '%s' is already in use", chardev_id(s->chr));
+    if (!serial_check_chardev(s, errp)) {
         return false;
     }
     memory_region_init_io(&s->io, &serial_io_ops, s, "serial", 8);
-    memory_region_add_subregion(get_system_io(), s->iobase, &s->io);
-    s->io_mapped = true;
     s->irq = isa_get_irq(s->irq_num);
-    s->irq_level = -1;
-    s->timeout_src = g_source_new(&serial_timeout_funcs, sizeof(GSource));
-    g_source_set_callback(s->timeout_src, serial_timeout_expired, s, NULL);
-    g_source_attach(s->timeout_src, NULL);
-    /* Not touched by reset: start where PC firmware leaves it, 9600 baud. */
-    s->divisor = UART_CLOCK_DIVIDED / 9600;
-    serial_reset(dev);
-    if (s->chr) {
-        chardev_set_frontend(s->chr, &serial_chr_frontend, s);
-        s->fe_attached = true;
+    serial_realize_common(s, get_system_io(), s->iobase);
+    return true;
+}
+
+static bool serial_mm_realize(DeviceState *dev, GError **errp)
+{
+    SerialState *s = DEVICE_CAST(SerialState, dev);
+    uint64_t size;
+
+    if (s->regshift > 3) {
+        error_setg(errp, "serial-mm: regshift %u is not 0 to 3", s->regshift);
+        return false;
     }
+    size = 8ULL << s->regshift;
+    if (s->mmio_addr & (size - 1) || s->mmio_addr + size < s->mmio_addr) {
+        error_setg(errp, "serial-mm: addr 0x%" PRIx64 " is not a %" PRIu64 "-byte aligned "
+                   "address", s->mmio_addr, size);
+        return false;
+    }
+    if (!serial_check_chardev(s, errp)) {
+        return false;
+    }
+    memory_region_init_io(&s->io, &serial_mm_ops, s, "serial-mm", size);
+    serial_realize_common(s, get_system_memory(), s->mmio_addr);
     return true;
 }
 
@@ -590,14 +658,14 @@ static void serial_finalize(DeviceState *dev)
     SerialState *s = DEVICE_CAST(SerialState, dev);
 
     if (s->fe_attached) {
-        chardev_set_frontend(s->chr, NULL, NULL);
+        chardev_set_frontend(s->chr, NULL, s);
     }
     if (s->timeout_src) {
         g_source_destroy(s->timeout_src);
         g_source_unref(s->timeout_src);
     }
-    if (s->io_mapped) {
-        memory_region_del_subregion(get_system_io(), &s->io);
+    if (s->io_parent) {
+        memory_region_del_subregion(s->io_parent, &s->io);
         memory_region_finalize(&s->io);
     }
 }
@@ -668,9 +736,30 @@ static const TypeInfo serial_isa_info = {
     .vmsd = &serial_vmstate,
 };
 
+static const Property serial_mm_properties[] = {
+    DEFINE_PROP_UINT64("addr", SerialState, mmio_addr, 0),
+    DEFINE_PROP_UINT8("regshift", SerialState, regshift, 0),
+    DEFINE_PROP_CHR("chardev", SerialState, chr),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+/* Boards create it with their interrupt line (serial_mm_create), so -device cannot. */
+static const TypeInfo serial_mm_info = {
+    .name = TYPE_SERIAL_MM,
+    .parent = "device",
+    .instance_size = sizeof(SerialState),
+    .desc = "16550A UART, memory-mapped (ns16550a)",
+    .props = serial_mm_properties,
+    .realize = serial_mm_realize,
+    .reset = serial_reset,
+    .finalize = serial_finalize,
+    .vmsd = &serial_vmstate,
+};
+
 static void serial_register_types(void)
 {
     type_register(&serial_isa_info);
+    type_register(&serial_mm_info);
 }
 type_init(serial_register_types)
 
@@ -681,5 +770,17 @@ DeviceState *serial_isa_create(uint32_t iobase, uint32_t irq, Chardev *chr, GErr
     qdev_prop_set_uint32(dev, "iobase", iobase);
     qdev_prop_set_uint32(dev, "irq", irq);
     qdev_prop_set_chr(dev, "chardev", chr);
+    return qdev_realize(dev, errp) ? dev : NULL;
+}
+
+DeviceState *serial_mm_create(uint64_t addr, unsigned regshift, qemu_irq irq, Chardev *chr,
+                              GError **errp)
+{
+    DeviceState *dev = qdev_new(TYPE_SERIAL_MM);
+
+    qdev_prop_set_uint64(dev, "addr", addr);
+    qdev_prop_set_uint32(dev, "regshift", regshift);
+    qdev_prop_set_chr(dev, "chardev", chr);
+    DEVICE_CAST(SerialState, dev)->irq = irq;
     return qdev_realize(dev, errp) ? dev : NULL;
 }

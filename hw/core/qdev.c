@@ -73,7 +73,7 @@ static gint type_compare_by_name(gconstpointer a, gconstpointer b)
     return strcmp(ta->name, tb->name);
 }
 
-GPtrArray *type_list(const char *ancestor)
+static GPtrArray *type_list_filtered(const char *ancestor, bool with_abstract)
 {
     GPtrArray *list = g_ptr_array_new();
     GHashTableIter iter;
@@ -83,12 +83,22 @@ GPtrArray *type_list(const char *ancestor)
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         const TypeInfo *ti = value;
 
-        if (!ti->abstract && (!ancestor || type_is_a(ti, ancestor))) {
+        if ((with_abstract || !ti->abstract) && (!ancestor || type_is_a(ti, ancestor))) {
             g_ptr_array_add(list, (gpointer)ti);
         }
     }
     g_ptr_array_sort(list, type_compare_by_name);
     return list;
+}
+
+GPtrArray *type_list(const char *ancestor)
+{
+    return type_list_filtered(ancestor, false);
+}
+
+GPtrArray *type_list_with_abstract(const char *ancestor)
+{
+    return type_list_filtered(ancestor, true);
 }
 
 /* Parent of TI, aborting if the parent was never registered (a build bug). */
@@ -581,7 +591,7 @@ DeviceState *qdev_device_add(const char *optstr, GError **errp)
     return dev;
 }
 
-static const char *qdev_prop_type_name(PropertyType t)
+const char *qdev_prop_type_name(PropertyType t)
 {
     static const char *const names[] = {
         [PROP_BOOL] = "bool", [PROP_UINT8] = "uint8", [PROP_UINT16] = "uint16",
@@ -590,6 +600,35 @@ static const char *qdev_prop_type_name(PropertyType t)
     };
 
     return (unsigned)t < ARRAY_SIZE(names) && names[t] ? names[t] : "?";
+}
+
+char *qdev_prop_format(DeviceState *dev, const Property *prop)
+{
+    void *ptr = qdev_prop_ptr(dev, prop);
+    uint64_t v;
+
+    switch (prop->type) {
+    case PROP_BOOL:
+        return g_strdup(*(bool *)ptr ? "on" : "off");
+    case PROP_STRING:
+        return *(char **)ptr ? g_strdup_printf("\"%s\"", *(char **)ptr) : g_strdup("<null>");
+    case PROP_CHARDEV:
+        return *(Chardev **)ptr ? g_strdup_printf("\"%s\"", chardev_id(*(Chardev **)ptr))
+                                : g_strdup("\"\"");
+    case PROP_UINT8:
+        v = *(uint8_t *)ptr;
+        break;
+    case PROP_UINT16:
+        v = *(uint16_t *)ptr;
+        break;
+    case PROP_UINT32:
+        v = *(uint32_t *)ptr;
+        break;
+    default:
+        v = *(uint64_t *)ptr;
+        break;
+    }
+    return g_strdup_printf("%" PRIu64 " (0x%" PRIx64 ")", v, v);
 }
 
 static void qdev_print_type_help(FILE *f, const TypeInfo *ti)

@@ -3,7 +3,11 @@
  * FADT (revision 6 layout, full fixed hardware rather than hardware-reduced:
  * PM1a event and control blocks, SCI on IRQ 9, the i8042 as reset register),
  * FACS, MADT (a local APIC per vCPU, the IOAPIC, ISA overrides) and a DSDT
- * with COM1, the populated virtio-mmio slots and \_S5.
+ * with COM1, the populated virtio-mmio slots and \_S5. With pcie=on also an
+ * MCFG for the ECAM window, and in the DSDT the PCI Express root bridge
+ * PCI0 (bus range, I/O and MMIO windows in _CRS, INTx routing in _PRT: slot
+ * S pin P reaches GSI 20 + (S + P) % 4) and a motherboard resource device
+ * reserving the ECAM window, which Linux wants before it uses MMCONFIG.
  */
 #include "util/osdep.h"
 
@@ -12,6 +16,7 @@
 #include "hw/i386/acpi-pm.h"
 #include "hw/i386/i8042.h"
 #include "hw/i386/microvm.h"
+#include "hw/pci/pci.h"
 
 #define RSDP_SIZE               36
 #define RSDP_V1_SIZE            20
@@ -88,6 +93,73 @@ static Aml *microvm_acpi_virtio(unsigned slot)
     return dev;
 }
 
+/* The PCI Express root bridge: _CRS windows and _PRT routing to GSIs directly. */
+static Aml *microvm_acpi_pci0(const MicrovmAcpiConfig *cfg)
+{
+    Aml *dev = aml_device("PCI0");
+    Aml *crs = aml_resource_template();
+    Aml *prt = aml_package();
+
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0A08")));
+    aml_append(dev, aml_name_decl("_CID", aml_eisaid("PNP0A03")));
+    aml_append(dev, aml_name_decl("_SEG", aml_int(0)));
+    aml_append(dev, aml_name_decl("_BBN", aml_int(0)));
+    aml_append(dev, aml_name_decl("_UID", aml_int(0)));
+    aml_append(crs, aml_word_bus_number(0, MICROVM_PCIE_ECAM_SIZE / MiB - 1));
+    aml_append(crs, aml_word_io(MICROVM_PCIE_IO_BASE,
+                                MICROVM_PCIE_IO_BASE + MICROVM_PCIE_IO_SIZE - 1));
+    aml_append(crs, aml_dword_memory(MICROVM_PCIE_MMIO32_BASE,
+                                     MICROVM_PCIE_MMIO32_BASE + MICROVM_PCIE_MMIO32_SIZE - 1,
+                                     false));
+    aml_append(crs, aml_qword_memory(cfg->pcie_mmio64_base,
+                                     cfg->pcie_mmio64_base + MICROVM_PCIE_MMIO64_SIZE - 1,
+                                     true));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    /* Source 0: the last field is a GSI (level, active low as ACPI defines it). */
+    for (unsigned slot = 0; slot < PCI_SLOT_MAX; slot++) {
+        for (unsigned pin = 0; pin < PCI_NUM_PINS; pin++) {
+            Aml *entry = aml_package();
+
+            aml_append(entry, aml_int(((uint64_t)slot << 16) | 0xffff));
+            aml_append(entry, aml_int(pin));
+            aml_append(entry, aml_int(0));
+            aml_append(entry, aml_int(MICROVM_PCIE_GSI_BASE + (slot + pin) % PCI_NUM_PINS));
+            aml_append(prt, entry);
+        }
+    }
+    aml_append(dev, aml_name_decl("_PRT", prt));
+    return dev;
+}
+
+static Aml *microvm_acpi_ecam_reservation(void)
+{
+    Aml *dev = aml_device("RES0");
+    Aml *crs = aml_resource_template();
+
+    aml_append(dev, aml_name_decl("_HID", aml_eisaid("PNP0C02")));
+    aml_append(dev, aml_name_decl("_UID", aml_int(0)));
+    aml_append(crs, aml_memory32_fixed(MICROVM_PCIE_ECAM_BASE, MICROVM_PCIE_ECAM_SIZE, true));
+    aml_append(dev, aml_name_decl("_CRS", crs));
+    return dev;
+}
+
+/* MCFG: one ECAM allocation, segment 0, all its buses. */
+static size_t microvm_acpi_mcfg(GByteArray *b)
+{
+    size_t start;
+
+    acpi_align(b, 8);
+    start = acpi_table_begin(b, "MCFG", 1);
+    acpi_append_zeros(b, 8);                        /* reserved */
+    acpi_append_u64(b, MICROVM_PCIE_ECAM_BASE);
+    acpi_append_u16(b, 0);                          /* PCI segment group */
+    acpi_append_u8(b, 0);                           /* start bus */
+    acpi_append_u8(b, MICROVM_PCIE_ECAM_SIZE / MiB - 1);    /* end bus */
+    acpi_append_u32(b, 0);                          /* reserved */
+    acpi_table_end(b, start);
+    return start;
+}
+
 static size_t microvm_acpi_dsdt(GByteArray *b, const MicrovmAcpiConfig *cfg)
 {
     Aml *block = aml_block();
@@ -103,6 +175,10 @@ static size_t microvm_acpi_dsdt(GByteArray *b, const MicrovmAcpiConfig *cfg)
         if (cfg->virtio_slots & (1u << slot)) {
             aml_append(sb, microvm_acpi_virtio(slot));
         }
+    }
+    if (cfg->pcie) {
+        aml_append(sb, microvm_acpi_pci0(cfg));
+        aml_append(sb, microvm_acpi_ecam_reservation());
     }
     aml_append(block, sb);
     /* SLP_TYPa, SLP_TYPb and two reserved: S5 is sleep type 0. */
@@ -243,7 +319,7 @@ static size_t microvm_acpi_madt(GByteArray *b, const MicrovmAcpiConfig *cfg)
 GByteArray *microvm_acpi_build(const MicrovmAcpiConfig *cfg, uint64_t base)
 {
     GByteArray *b = g_byte_array_new();
-    size_t facs, dsdt, fadt, madt, xsdt;
+    size_t facs, dsdt, fadt, madt, mcfg = 0, xsdt;
 
     /* The RSDP goes first so that it sits at BASE; its XSDT pointer is patched last. */
     acpi_append_bytes(b, "RSD PTR ", 8);
@@ -260,11 +336,17 @@ GByteArray *microvm_acpi_build(const MicrovmAcpiConfig *cfg, uint64_t base)
     dsdt = microvm_acpi_dsdt(b, cfg);
     fadt = microvm_acpi_fadt(b, base, facs, dsdt);
     madt = microvm_acpi_madt(b, cfg);
+    if (cfg->pcie) {
+        mcfg = microvm_acpi_mcfg(b);
+    }
 
     acpi_align(b, 8);
     xsdt = acpi_table_begin(b, "XSDT", 1);
     acpi_append_u64(b, base + fadt);
     acpi_append_u64(b, base + madt);
+    if (cfg->pcie) {
+        acpi_append_u64(b, base + mcfg);
+    }
     acpi_table_end(b, xsdt);
 
     acpi_patch_u64(b, RSDP_XSDT_ADDR, base + xsdt);

@@ -8,10 +8,13 @@
  * the guest may have overwritten them.
  *
  * -machine properties: acpi=on|off (default on): build the ACPI tables and
- * the PM1 registers.
+ * the PM1 registers. pcie=on|off (default off): a PCI Express host bridge
+ * with ECAM, the 0xcf8/0xcfc ports and INTx on IOAPIC pins 20-23 (then only
+ * four virtio-mmio slots), described by the ACPI MCFG and DSDT.
  */
 #include "util/osdep.h"
 
+#include "block/block.h"
 #include "exec/memory.h"
 #include "hw/char/serial.h"
 #include "hw/i386/acpi-pm.h"
@@ -19,7 +22,10 @@
 #include "hw/i386/microvm.h"
 #include "hw/i386/x86-boot.h"
 #include "hw/isa.h"
+#include "hw/pci/pci_host.h"
 #include "hw/qdev.h"
+#include "hw/virtio/virtio-blk.h"
+#include "hw/virtio/virtio-mmio.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
 #include "target/i386/cpu.h"
@@ -39,6 +45,9 @@ typedef struct MicrovmState {
     qemu_irq gsi[MICROVM_NUM_GSIS];
     uint32_t *apic_ids;
     uint32_t virtio_slots;
+    bool pcie;
+    uint64_t pcie_mmio64_base;
+    DeviceState *acpi_pm;       /* NULL with acpi=off */
 } MicrovmState;
 
 static const MachineClass microvm_class;
@@ -121,6 +130,45 @@ static bool microvm_init_bios(MachineState *ms, MicrovmState *s, GError **errp)
     return true;
 }
 
+/* pcie=on: the host bridge; its 64-bit window starts in the first free GiB above RAM. */
+static bool microvm_init_pcie(MachineState *ms, MicrovmState *s, GError **errp)
+{
+    uint64_t ram_top = 4 * GiB + (ms->ram_size - s->ram_map.below_4g);
+    PCIeHostConfig cfg = {
+        .ecam_base = MICROVM_PCIE_ECAM_BASE,
+        .ecam_size = MICROVM_PCIE_ECAM_SIZE,
+        .mmio32_base = MICROVM_PCIE_MMIO32_BASE,
+        .mmio32_size = MICROVM_PCIE_MMIO32_SIZE,
+        .mmio64_size = MICROVM_PCIE_MMIO64_SIZE,
+        .io_base = MICROVM_PCIE_IO_BASE,
+        .io_size = MICROVM_PCIE_IO_SIZE,
+        .conf1 = true,
+    };
+
+    s->pcie_mmio64_base = MAX(MICROVM_PCIE_MMIO64_MIN, ROUND_UP(ram_top, GiB));
+    cfg.mmio64_base = s->pcie_mmio64_base;
+    for (int pin = 0; pin < PCI_NUM_PINS; pin++) {
+        cfg.irqs[pin] = s->gsi[MICROVM_PCIE_GSI_BASE + pin];
+    }
+    return pcie_host_create(&cfg, errp) != NULL;
+}
+
+/* Each -drive if=virtio becomes a virtio-blk-device in the next virtio-mmio slot. */
+static bool microvm_init_virtio_drives(GError **errp)
+{
+    g_autoptr(GPtrArray) drives = blk_drives_for_interface("virtio");
+
+    for (guint i = 0; i < drives->len; i++) {
+        DeviceState *dev = qdev_new(TYPE_VIRTIO_BLK);
+
+        qdev_prop_set_string(dev, "drive", blk_name(g_ptr_array_index(drives, i)));
+        if (!qdev_realize(dev, errp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool microvm_init_devices(MachineState *ms, MicrovmState *s, GError **errp)
 {
     qemu_irq isa[ISA_NUM_IRQS];
@@ -144,12 +192,19 @@ static bool microvm_init_devices(MachineState *ms, MicrovmState *s, GError **err
     if (!i8042_create(errp)) {
         return false;
     }
-    if (s->acpi && !qdev_realize(qdev_new(TYPE_ACPI_PM), errp)) {
-        return false;
+    if (s->acpi) {
+        s->acpi_pm = qdev_new(TYPE_ACPI_PM);
+        if (!qdev_realize(s->acpi_pm, errp)) {
+            s->acpi_pm = NULL;
+            return false;
+        }
     }
     memory_region_init_io(&s->post_port, &microvm_post_ops, s, "post-port", 1);
     memory_region_add_subregion(get_system_io(), POST_PORT, &s->post_port);
-    return true;
+    if (s->pcie && !microvm_init_pcie(ms, s, errp)) {
+        return false;
+    }
+    return microvm_init_virtio_drives(errp);
 }
 
 static bool microvm_init(MachineState *ms, GError **errp)
@@ -157,7 +212,9 @@ static bool microvm_init(MachineState *ms, GError **errp)
     MicrovmState *s = g_new0(MicrovmState, 1);
 
     ms->board = s;
-    if (!keyval_get_bool(ms->opts, "acpi", true, &s->acpi, errp)) {
+    virtio_mmio_set_slot_claim(microvm_virtio_mmio_claim);
+    if (!keyval_get_bool(ms->opts, "acpi", true, &s->acpi, errp) ||
+        !keyval_get_bool(ms->opts, "pcie", false, &s->pcie, errp)) {
         return false;
     }
     if (!ms->kernel && !ms->bios) {
@@ -209,6 +266,8 @@ static void microvm_write_acpi(MachineState *ms, MicrovmState *s)
         .apic_ids = s->apic_ids,
         .com1 = ms->serial[0] != NULL,
         .virtio_slots = s->virtio_slots,
+        .pcie = s->pcie,
+        .pcie_mmio64_base = s->pcie_mmio64_base,
     };
     g_autoptr(GByteArray) tables = microvm_acpi_build(&cfg, MICROVM_ACPI_ADDR);
     uint8_t *dst = x86_ram_map_ptr(&s->ram_map, MICROVM_ACPI_ADDR, tables->len);
@@ -232,6 +291,16 @@ static void microvm_reset(MachineState *ms)
     }
 }
 
+/* system_powerdown: the ACPI power button; without ACPI the board has none. */
+static void microvm_powerdown(MachineState *ms)
+{
+    MicrovmState *s = ms->board;
+
+    if (s->acpi_pm) {
+        acpi_pm_press_power_button(s->acpi_pm);
+    }
+}
+
 bool microvm_virtio_mmio_claim(MachineState *ms, uint64_t *base, qemu_irq *irq,
                                GError **errp)
 {
@@ -241,7 +310,9 @@ bool microvm_virtio_mmio_claim(MachineState *ms, uint64_t *base, qemu_irq *irq,
         error_setg(errp, "virtio-mmio slots exist only on the microvm machine");
         return false;
     }
-    for (unsigned slot = 0; slot < MICROVM_VIRTIO_MMIO_SLOTS; slot++) {
+    unsigned nslots = s->pcie ? MICROVM_PCIE_VIRTIO_SLOTS : MICROVM_VIRTIO_MMIO_SLOTS;
+
+    for (unsigned slot = 0; slot < nslots; slot++) {
         if (!(s->virtio_slots & (1u << slot))) {
             s->virtio_slots |= 1u << slot;
             *base = MICROVM_VIRTIO_MMIO_BASE + slot * MICROVM_VIRTIO_MMIO_SIZE;
@@ -249,7 +320,7 @@ bool microvm_virtio_mmio_claim(MachineState *ms, uint64_t *base, qemu_irq *irq,
             return true;
         }
     }
-    error_setg(errp, "microvm: all %d virtio-mmio slots are in use", MICROVM_VIRTIO_MMIO_SLOTS);
+    error_setg(errp, "microvm: all %u virtio-mmio slots are in use", nslots);
     return false;
 }
 
@@ -262,6 +333,7 @@ static const MachineClass microvm_class = {
     .default_ram_size = 128 * MiB,
     .init = microvm_init,
     .reset = microvm_reset,
+    .powerdown = microvm_powerdown,
 };
 
 static void microvm_register(void)

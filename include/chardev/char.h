@@ -16,10 +16,15 @@
 
 typedef struct Chardev Chardev;
 
+/* Frontends a multiplexed chardev (mon:stdio) can be shared by. */
+#define CHARDEV_MUX_MAX 4
+
 typedef enum ChardevEvent {
     CHR_EVENT_OPENED,  /* a client connected / backend ready */
     CHR_EVENT_CLOSED,  /* client went away */
     CHR_EVENT_BREAK,   /* serial break (Ctrl-a b) */
+    CHR_EVENT_MUX_IN,  /* mux: this frontend now has the input focus */
+    CHR_EVENT_MUX_OUT, /* mux: it lost the focus to another frontend */
 } ChardevEvent;
 
 typedef struct ChardevFrontend {
@@ -43,15 +48,34 @@ const char *chardev_backend_name(Chardev *chr);
 const char *chardev_filename(Chardev *chr);
 void chardev_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
 
-/* Attaches a frontend; only one at a time. Passing NULL detaches. */
+/*
+ * Attaches frontend FE with OPAQUE; FE NULL detaches the one attached with
+ * OPAQUE. A plain chardev has one frontend at a time. A multiplexed one
+ * (mon:stdio, stdio with mux=on) takes up to CHARDEV_MUX_MAX: input goes to
+ * the focused one, which is the first attached until Ctrl-a c passes the
+ * focus on; each hears MUX_IN/MUX_OUT as it gains or loses it.
+ */
 void chardev_set_frontend(Chardev *chr, const ChardevFrontend *fe, void *opaque);
-/* True while a frontend is attached (a second device must not take it over). */
+/* True when no further frontend fits (a second device must not take it over). */
 bool chardev_has_frontend(Chardev *chr);
+/* True while at least one frontend is attached (query-chardev's frontend-open). */
+bool chardev_is_used(Chardev *chr);
+bool chardev_is_mux(Chardev *chr);
 /*
  * Writes all of BUF unless the backend is gone (a closed socket drops data, as
  * a disconnected cable would). Returns bytes accepted.
  */
 int chardev_write(Chardev *chr, const uint8_t *buf, int len);
+/*
+ * For frontends that must not wait on a slow reader (the monitor): takes
+ * what fits now and returns the bytes taken (0: full for now), or -1 when
+ * nothing is connected to read them.
+ */
+int chardev_write_nonblock(Chardev *chr, const uint8_t *buf, int len);
+/* Calls FN(OPAQUE) once when output fits again; false if nothing is connected. */
+bool chardev_wait_writable(Chardev *chr, void (*fn)(void *opaque), void *opaque);
+/* Ends the current client connection (sockets); the server waits for the next. */
+void chardev_disconnect(Chardev *chr);
 /* The frontend calls this when can_read may have become non-zero again. */
 void chardev_accept_input(Chardev *chr);
 
@@ -64,9 +88,9 @@ void chardev_cleanup_all(void);
 
 /*
  * Ctrl-a escapes on stdio: "Ctrl-a x" requests exit, "Ctrl-a h" prints help,
- * "Ctrl-a a" sends Ctrl-a, "Ctrl-a b" sends a break, "Ctrl-a c" switches to
- * the monitor when one is multiplexed (later). Active for -nographic and
- * mon:stdio; plain "-serial stdio" passes every byte through.
+ * "Ctrl-a a" sends Ctrl-a, "Ctrl-a b" sends a break, "Ctrl-a c" switches
+ * between the console and the human monitor multiplexed with it. Active for
+ * -nographic and mon:stdio; plain "-serial stdio" passes every byte through.
  */
 
 #endif

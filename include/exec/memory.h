@@ -169,6 +169,15 @@ MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr, const void 
  */
 void *address_space_map(AddressSpace *as, uint64_t addr, uint64_t *plen, bool is_write);
 
+/*
+ * For an accelerator that caches translations of guest code (TCG): HOOK runs
+ * after every write through address_space_write*() that reaches RAM of
+ * address_space_memory, and whenever address_space_map() hands RAM out for
+ * writing, with the guest-physical range. NULL (the default): nothing runs.
+ */
+typedef void (*MemoryCodeWriteHook)(uint64_t addr, uint64_t len);
+void memory_set_code_write_hook(MemoryCodeWriteHook hook);
+
 /* The section covering ADDR, or false when unmapped. */
 bool address_space_lookup(AddressSpace *as, uint64_t addr, MemoryRegionSection *out);
 /* Calls FN for each section of the view, in ascending address order. */

@@ -38,6 +38,8 @@ struct MachineClass {
     bool (*init)(MachineState *ms, GError **errp);
     /* After every device reset: reload images, set the boot vCPU state. */
     void (*reset)(MachineState *ms);
+    /* Presses the power button (ACPI PWRBTN); NULL on a board without one. */
+    void (*powerdown)(MachineState *ms);
 };
 
 void machine_register(const MachineClass *mc);
@@ -47,6 +49,8 @@ const MachineClass *machine_find(const char *name);
 const MachineClass *machine_default(void);
 /* -machine help */
 void machine_print_list(FILE *f);
+/* Calls FN for every registered machine type, sorted by name. */
+void machine_foreach(void (*fn)(const MachineClass *mc, void *opaque), void *opaque);
 
 extern MachineState *current_machine;
 

@@ -85,6 +85,8 @@ const TypeInfo *type_parent(const TypeInfo *ti);
 bool type_is_a(const TypeInfo *ti, const char *ancestor);
 /* All registered non-abstract types that are ANCESTOR (or any if NULL), sorted by name. */
 GPtrArray *type_list(const char *ancestor);
+/* The same with abstract types too (qom-list-types abstract=true). */
+GPtrArray *type_list_with_abstract(const char *ancestor);
 /* Nearest non-NULL realize/reset/vmsd along the parent chain. */
 const VMStateDescription *type_get_vmsd(const TypeInfo *ti);
 
@@ -100,6 +102,10 @@ void qdev_prop_set_string(DeviceState *dev, const char *name, const char *value)
 void qdev_prop_set_chr(DeviceState *dev, const char *name, Chardev *chr);
 /* Every property of TYPE including inherited ones, in a NULL-terminated array (g_free it). */
 const Property **qdev_type_properties(const TypeInfo *ti);
+/* "bool", "uint32", "str", ... as -device NAME,help and QMP show them. */
+const char *qdev_prop_type_name(PropertyType t);
+/* DEV's current value of PROP as the monitor shows it: 1016 (0x3f8), "text", on. */
+char *qdev_prop_format(DeviceState *dev, const Property *prop);
 
 /* Realizes and adds to the machine's device list; on failure the device is destroyed. */
 bool qdev_realize(DeviceState *dev, GError **errp);

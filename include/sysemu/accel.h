@@ -8,11 +8,17 @@
 #include "sysemu/cpus.h"
 
 typedef struct MachineState MachineState;
+typedef struct Keyval Keyval;
 
 typedef struct AccelOps {
     const char *name;
     /* Can this accelerator run here (e.g. /dev/kvm opens)? */
     bool (*available)(void);
+    /*
+     * Reads its -accel properties (OPTS, the name already taken) before
+     * init_machine; what it does not read is an error. NULL: it takes none.
+     */
+    bool (*parse_options)(Keyval *opts, GError **errp);
     /* Before the board: creates the VM. OPTS carries -accel properties. */
     bool (*init_machine)(MachineState *ms, GError **errp);
     /* Creates the accelerator's side of a vCPU (called from cpu_create). */
@@ -24,6 +30,21 @@ typedef struct AccelOps {
     void (*reset_vcpu)(CPUState *cpu);
     /* Drives an interrupt line (GSI) of the in-kernel or emulated irqchip. */
     void (*set_irq)(int gsi, int level);
+    /* The machine stops (false) or runs again (true); main thread, BQL held. May be NULL. */
+    void (*vm_state_changed)(bool running);
+    /* Prints the vCPU's registers (monitor "info registers"); vCPU thread. May be NULL. */
+    void (*dump_vcpu)(CPUState *cpu, FILE *f);
+    /*
+     * Translates guest virtual address VADDR through the vCPU's current
+     * paging state (monitor "x"); vCPU thread. False if unmapped. May be NULL.
+     */
+    bool (*translate_vaddr)(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
+    /*
+     * Injects the message-signalled interrupt DATA at ADDR (x86: the LAPIC
+     * window at 0xfee00000) into the accelerator's interrupt controller.
+     * NULL: MSIs are plain writes to address_space_memory. Any thread.
+     */
+    void (*signal_msi)(uint64_t addr, uint32_t data);
 } AccelOps;
 
 void accel_register(const AccelOps *ops);

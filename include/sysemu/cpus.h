@@ -11,7 +11,10 @@
 #include <pthread.h>
 #include "util/osdep.h"
 
-typedef struct CPUState {
+typedef struct CPUState CPUState;
+typedef void (*CPUWorkFunc)(CPUState *cpu, void *opaque);
+
+struct CPUState {
     int index;                 /* 0 .. smp_cpus-1 */
     pthread_t thread;
     int thread_id;             /* host tid, for query-cpus-fast and pinning */
@@ -23,7 +26,9 @@ typedef struct CPUState {
     int exit_request;          /* atomic: leave the guest soon */
     void *accel;               /* accelerator's per-vCPU state */
     void *arch;                /* target's per-vCPU state */
-} CPUState;
+    CPUWorkFunc work;          /* cpu_run_on(): run on the vCPU thread (BQL) */
+    void *work_opaque;
+};
 
 extern CPUState **cpus;
 extern unsigned cpus_count;
@@ -43,7 +48,17 @@ void cpu_kick(CPUState *cpu);
 /* Marks every vCPU for reset at its next entry (they are paused while it happens). */
 void cpus_request_reset(void);
 
-/* For vCPU threads (BQL held): park while stop is set; acknowledges stopped. */
+/*
+ * Main thread, BQL held: runs FN on CPU's own thread (where its accelerator
+ * state may be touched, e.g. KVM vCPU ioctls) and returns when it is done.
+ * The vCPU need not be paused; a vCPU without a running thread runs FN here.
+ */
+void cpu_run_on(CPUState *cpu, CPUWorkFunc fn, void *opaque);
+
+/*
+ * For vCPU threads (BQL held): park while stop is set; acknowledges stopped.
+ * Runs work queued by cpu_run_on(), parked or not.
+ */
 void cpu_wait_while_stopped(CPUState *cpu);
 /* True when the vCPU loop must leave the guest and look at stop/reset. */
 bool cpu_should_leave(CPUState *cpu);

@@ -20,6 +20,7 @@ typedef enum ShutdownCause {
     SHUTDOWN_CAUSE_NONE,
     SHUTDOWN_CAUSE_HOST_ERROR,      /* an error on the host side */
     SHUTDOWN_CAUSE_HOST_QMP_QUIT,   /* quit command */
+    SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET, /* system_reset command */
     SHUTDOWN_CAUSE_HOST_SIGNAL,     /* SIGINT/SIGTERM/SIGHUP */
     SHUTDOWN_CAUSE_HOST_UI,         /* Ctrl-a x */
     SHUTDOWN_CAUSE_GUEST_SHUTDOWN,  /* ACPI poweroff, test finisher, ... */
@@ -27,6 +28,10 @@ typedef enum ShutdownCause {
     SHUTDOWN_CAUSE_GUEST_PANIC,
     SHUTDOWN_CAUSE_SUBSYSTEM_RESET,
 } ShutdownCause;
+
+/* QMP's names ("guest-shutdown", "host-qmp-quit", ...); true if the guest caused it. */
+const char *shutdown_cause_name(ShutdownCause cause);
+bool shutdown_cause_is_guest(ShutdownCause cause);
 
 RunState runstate_get(void);
 const char *runstate_name(RunState s);   /* QMP names: "running", "paused", ... */
@@ -40,6 +45,32 @@ void runstate_request_reset(ShutdownCause cause);
 void runstate_request_exit(int status);
 /* A vCPU hit a fatal accelerator error: pause everything, exit status 1. */
 void runstate_request_internal_error(void);
+
+/*
+ * Main thread, BQL held. runstate_stop() parks every vCPU and enters PAUSED
+ * (a no-op unless running); runstate_cont() restarts them from PRELAUNCH or
+ * PAUSED, and fails while the machine needs a reset first (SHUTDOWN,
+ * INTERNAL_ERROR). Both return once the vCPUs are parked / released.
+ */
+void runstate_stop(void);
+bool runstate_cont(GError **errp);
+/* True in the states that only a system reset leaves (cont refuses them). */
+bool runstate_needs_reset(void);
+/* Presses the board's power button (ACPI) from the main loop. Thread-safe. */
+void runstate_request_powerdown(void);
+
+/* Lifecycle events, reported to hooks (the QMP monitor) from the main thread. */
+typedef enum RunStateEvent {
+    RUNSTATE_EVENT_STOP,       /* vCPUs paused */
+    RUNSTATE_EVENT_RESUME,     /* vCPUs running again */
+    RUNSTATE_EVENT_RESET,      /* the machine was reset; CAUSE says why */
+    RUNSTATE_EVENT_SHUTDOWN,   /* the machine powers off (or pauses with -no-shutdown) */
+    RUNSTATE_EVENT_POWERDOWN,  /* the power button was pressed */
+} RunStateEvent;
+
+/* CAUSE is SHUTDOWN_CAUSE_NONE except for RESET and SHUTDOWN. */
+typedef void (*RunStateEventHook)(RunStateEvent event, ShutdownCause cause, void *opaque);
+void runstate_add_event_hook(RunStateEventHook hook, void *opaque);
 
 /* -no-reboot: a guest reset ends the process instead. -no-shutdown: stay paused. */
 extern bool runstate_no_reboot;

@@ -26,6 +26,7 @@ typedef struct TestFrontend {
     int room;              /* what can_read answers */
     bool consume;          /* room shrinks by what was read, like a FIFO */
     int opened, closed, breaks;
+    int focus_in, focus_out;   /* mux focus gained / lost */
 } TestFrontend;
 
 static int test_fe_can_read(void *opaque)
@@ -60,6 +61,12 @@ static void test_fe_event(void *opaque, ChardevEvent event)
     case CHR_EVENT_BREAK:
         t->breaks++;
         break;
+    case CHR_EVENT_MUX_IN:
+        t->focus_in++;
+        break;
+    case CHR_EVENT_MUX_OUT:
+        t->focus_out++;
+        break;
     }
 }
 
@@ -77,7 +84,7 @@ static void test_fe_attach(TestFrontend *t, Chardev *chr)
 
 static void test_fe_detach(TestFrontend *t, Chardev *chr)
 {
-    chardev_set_frontend(chr, NULL, NULL);
+    chardev_set_frontend(chr, NULL, t);
     g_byte_array_free(t->in, TRUE);
 }
 
@@ -777,6 +784,52 @@ static void test_stdio_mux(void)
     shutdown_cause = SHUTDOWN_CAUSE_NONE;
 }
 
+/*
+ * Two frontends on one mux (the console and the human monitor): the first
+ * keeps the focus, Ctrl-a c passes it on and back, input follows the focus,
+ * output of both reaches stdout, and detaching the focused one hands the
+ * focus to the other.
+ */
+static void test_stdio_mux_focus(void)
+{
+    StdioRedirect r;
+    TestFrontend console, monitor;
+    Chardev *chr;
+
+    stdio_redirect(&r);
+    chr = new_chr("stdio,id=con,mux=on");
+    g_assert_true(chardev_is_mux(chr));
+    test_fe_attach(&console, chr);
+    g_assert_false(chardev_has_frontend(chr));
+    test_fe_attach(&monitor, chr);
+    g_assert_cmpint(console.focus_in, ==, 1);
+    g_assert_cmpint(monitor.focus_in, ==, 0);
+    g_assert_cmpint(monitor.opened, ==, 1);
+
+    feed(chr, "ls\r");
+    g_assert_true(test_fe_has(&console, "ls\r"));
+    g_assert_cmpint(monitor.in->len, ==, 0);
+    feed(chr, "\x01" "c" "info status\r");
+    g_assert_cmpint(console.focus_out, ==, 1);
+    g_assert_cmpint(monitor.focus_in, ==, 1);
+    g_assert_true(test_fe_has(&monitor, "info status\r"));
+    g_assert_true(test_fe_has(&console, "ls\r"));
+    /* A break goes to whoever has the focus. */
+    feed(chr, "\x01" "b" "\x01" "c" "x");
+    g_assert_cmpint(monitor.breaks, ==, 1);
+    g_assert_cmpint(console.breaks, ==, 0);
+    g_assert_true(test_fe_has(&console, "ls\rx"));
+
+    feed(chr, "\x01" "c");
+    test_fe_detach(&monitor, chr);
+    g_assert_cmpint(console.focus_in, ==, 3);
+    feed(chr, "y");
+    g_assert_true(test_fe_has(&console, "ls\rxy"));
+    test_fe_detach(&console, chr);
+    chardev_destroy(chr);
+    stdio_unredirect(&r);
+}
+
 /* Without mux every byte, Ctrl-a included, goes to the guest. */
 static void test_stdio_plain(void)
 {
@@ -818,6 +871,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/option-errors", test_option_errors);
     g_test_add_func("/chardev/legacy", test_legacy);
     g_test_add_func("/chardev/stdio/mux", test_stdio_mux);
+    g_test_add_func("/chardev/stdio/mux-focus", test_stdio_mux_focus);
     g_test_add_func("/chardev/stdio/plain", test_stdio_plain);
     ret = g_test_run();
 

@@ -41,6 +41,15 @@ Aml *aml_interrupt(uint32_t gsi, bool level, bool active_low, bool shared);
 Aml *aml_io(uint16_t min, uint16_t max, uint8_t align, uint8_t len);
 /* IRQNoFlags () { irq }: an ISA IRQ, edge, active high. */
 Aml *aml_irq_no_flags(uint8_t irq);
+/*
+ * Address space descriptors a bridge produces (WordBusNumber, WordIO,
+ * DWordMemory, QWordMemory): the fixed range [MIN, MAX], read-write memory,
+ * prefetchable or not.
+ */
+Aml *aml_word_bus_number(uint16_t min, uint16_t max);
+Aml *aml_word_io(uint16_t min, uint16_t max);
+Aml *aml_dword_memory(uint32_t min, uint32_t max, bool prefetch);
+Aml *aml_qword_memory(uint64_t min, uint64_t max, bool prefetch);
 
 /* Encodes CHILD into PARENT and frees CHILD. */
 void aml_append(Aml *parent, Aml *child);
