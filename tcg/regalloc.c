@@ -395,7 +395,7 @@ void tcg_regalloc_op_begin(TCGRegAlloc *ra, const TCGOp *op, const TCGOpConstrai
 
             for (int q = 0; q < TCG_REGALLOC_MAX_REGS; q++) {
                 /* Registers of live inputs (still bound) stay untouched. */
-                if (reg_in(ra->locked, q) && (c->newreg || ra->reg_to_temp[q])) {
+                if (reg_in(ra->locked, q) && ra->reg_to_temp[q]) {
                     busy |= 1ull << q;
                 }
             }
@@ -414,7 +414,7 @@ void tcg_regalloc_op_begin(TCGRegAlloc *ra, const TCGOp *op, const TCGOpConstrai
     }
 }
 
-void tcg_regalloc_op_end(TCGRegAlloc *ra, const TCGOp *op, const TCGOpConstraint *ct)
+void tcg_regalloc_op_end(TCGRegAlloc *ra, const TCGOp *op)
 {
     int nb_o = tcg_op_nb_oargs(op);
 

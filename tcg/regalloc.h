@@ -42,14 +42,12 @@ typedef struct TCGRegAllocInfo {
 typedef struct TCGArgConstraint {
     uint64_t regs;      /* allowed registers; 0: any allocatable (inputs: or env) */
     int8_t alias;       /* output: the input (0-based) whose register it reuses; -1: none */
-    bool newreg;        /* output: must not share a register with any input */
     uint8_t consts;     /* input: constant class accepted as an immediate; 0: none */
 } TCGArgConstraint;
 
 /*
- * Constraints of one op. An output without newreg may get the register of an
- * input that dies at this op: the back end reads every input before writing
- * such an output.
+ * Constraints of one op. An output may get the register of an input that
+ * dies at this op: the back end reads every input before writing an output.
  */
 typedef struct TCGOpConstraint {
     TCGArgConstraint args[TCG_REGALLOC_MAX_ARGS];
@@ -85,7 +83,7 @@ void tcg_regalloc_discard(TCGRegAlloc *ra, const TCGOp *op);
 void tcg_regalloc_op_begin(TCGRegAlloc *ra, const TCGOp *op, const TCGOpConstraint *ct,
                            TCGRegArgs *args);
 /* After the op's code: syncs outputs the liveness asks for, frees dead ones. */
-void tcg_regalloc_op_end(TCGRegAlloc *ra, const TCGOp *op, const TCGOpConstraint *ct);
+void tcg_regalloc_op_end(TCGRegAlloc *ra, const TCGOp *op);
 
 /*
  * Helper calls: begin places the inputs in ARG_REGS, spills what the call

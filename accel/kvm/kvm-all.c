@@ -142,6 +142,7 @@ static bool kvm_setup_irq_routing(int vm_fd, GError **errp)
         error_setg_errno(errp, errno, "KVM: KVM_SET_GSI_ROUTING");
         return false;
     }
+    kvm_irqfd_set_base_routes(table);
     return true;
 }
 
@@ -342,6 +343,12 @@ static const AccelOps kvm_accel_ops = {
     .vm_state_changed = kvm_vm_state_changed,
     .dump_vcpu = kvm_vcpu_dump,
     .translate_vaddr = kvm_vcpu_translate,
+    .signal_msi = kvm_accel_signal_msi,
+    .set_ioeventfd = kvm_set_ioeventfd,
+    .add_msi_route = kvm_add_msi_route,
+    .update_msi_route = kvm_update_msi_route,
+    .release_msi_route = kvm_release_msi_route,
+    .set_irqfd = kvm_set_irqfd,
 };
 
 static void kvm_accel_register(void)

@@ -63,4 +63,17 @@ void kvm_vcpu_reset(CPUState *cpu);
 void kvm_vcpu_dump(CPUState *cpu, FILE *f);
 bool kvm_vcpu_translate(CPUState *cpu, uint64_t vaddr, uint64_t *paddr);
 
+/*
+ * kvm-irqfd.c: MSI injection, MSI routes, irqfd and ioeventfd (the AccelOps
+ * fast paths). The board's GSI routes are kept to be sent again with MSI
+ * routes added.
+ */
+void kvm_irqfd_set_base_routes(const struct kvm_irq_routing *table);
+void kvm_accel_signal_msi(uint64_t addr, uint32_t data);
+int kvm_add_msi_route(uint64_t addr, uint32_t data);
+bool kvm_update_msi_route(int virq, uint64_t addr, uint32_t data);
+void kvm_release_msi_route(int virq);
+bool kvm_set_irqfd(int fd, int virq, bool assign);
+bool kvm_set_ioeventfd(int fd, uint64_t addr, unsigned len, uint64_t data, bool assign);
+
 #endif

@@ -45,6 +45,19 @@ typedef struct AccelOps {
      * NULL: MSIs are plain writes to address_space_memory. Any thread.
      */
     void (*signal_msi)(uint64_t addr, uint32_t data);
+    /*
+     * Fast paths, NULL when the accelerator has none (main thread, BQL held):
+     * set_ioeventfd makes a LEN-byte guest write of DATA to guest-physical
+     * ADDR signal the eventfd FD instead of exiting to device code (ASSIGN
+     * false removes it); add_msi_route returns a route number (a GSI) for the
+     * message ADDR/DATA or -1, update_msi_route changes it, release_msi_route
+     * frees it; set_irqfd makes a write to the eventfd FD inject route VIRQ.
+     */
+    bool (*set_ioeventfd)(int fd, uint64_t addr, unsigned len, uint64_t data, bool assign);
+    int (*add_msi_route)(uint64_t addr, uint32_t data);
+    bool (*update_msi_route)(int virq, uint64_t addr, uint32_t data);
+    void (*release_msi_route)(int virq);
+    bool (*set_irqfd)(int fd, int virq, bool assign);
 } AccelOps;
 
 void accel_register(const AccelOps *ops);

@@ -29,4 +29,10 @@ bool kvm_is_software_backend(void);
  */
 void kvm_set_irq(int gsi, int level);
 
+/*
+ * Injects the MSI message DATA at ADDR (the LAPIC window 0xfee00000 on x86)
+ * through the in-kernel LAPIC (KVM_SIGNAL_MSI). Any thread. False on failure.
+ */
+bool kvm_signal_msi(uint64_t addr, uint32_t data);
+
 #endif

@@ -137,7 +137,7 @@ static uint64_t fcvt_to_int(CPURISCVState *env, double x, bool nan, int rm, bool
     double hi = is_signed ? ldexp(1, bits - 1) : ldexp(1, bits);   /* exclusive */
     uint64_t max = is_signed ? (1ULL << (bits - 1)) - 1 : (bits == 64 ? UINT64_MAX
                                                                        : 0xffffffffULL);
-    uint64_t min = is_signed ? (uint64_t)-(int64_t)(1ULL << (bits - 1)) : 0;
+    uint64_t min = is_signed ? -(1ULL << (bits - 1)) : 0;   /* sign-extended -2^(bits-1) */
     uint64_t r;
     double ri;
 

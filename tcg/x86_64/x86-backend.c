@@ -1122,7 +1122,7 @@ static int x86_gen_code(TCGContext *s, TranslationBlock *tb)
                 tcg_regalloc_bb_end(&ra, def->flags & TCG_OPF_BB_EXIT);
             }
             emit_op(&g, op, &args);
-            tcg_regalloc_op_end(&ra, op, &constraints[op->opc]);
+            tcg_regalloc_op_end(&ra, op);
             break;
         }
         if (x86_past_highwater(&g)) {
