@@ -41,7 +41,7 @@ bool blk_uring_init(GError **errp)
     return true;
 }
 
-/* Moves waiting requests into free SQEs; false when the ring is full. */
+/* Moves waiting requests into free SQEs, as many as the ring has room for. */
 static void blk_uring_fill(void)
 {
     BlkUringReq *req;

@@ -115,6 +115,11 @@ void blk_detach_dev(BlockBackend *blk, void *dev)
     }
 }
 
+BlockDriverState *blk_bs(BlockBackend *blk)
+{
+    return blk->root;
+}
+
 const char *blk_name(BlockBackend *blk)
 {
     return blk->name;

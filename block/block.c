@@ -133,8 +133,7 @@ static bool bdrv_node_name_valid(const char *name)
     return true;
 }
 
-/* The flags a node's own options set, starting from its parent's. */
-static bool bdrv_parse_flags(BdrvOpenOpts *opts, int *flags, GError **errp)
+bool bdrv_parse_open_flags(BdrvOpenOpts *opts, int *flags, GError **errp)
 {
     static const char *const discard_names[] = { "ignore", "off", "unmap", "on", NULL };
     bool ro, direct, no_flush;
@@ -200,7 +199,7 @@ BlockDriverState *bdrv_open_opts(BdrvOpenOpts *opts, const char *default_driver,
                    opts->prefix, node_name);
         return NULL;
     }
-    if (!bdrv_parse_flags(opts, &flags, errp)) {
+    if (!bdrv_parse_open_flags(opts, &flags, errp)) {
         return NULL;
     }
 

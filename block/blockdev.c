@@ -68,6 +68,10 @@ static BlockDriverState *drive_open_nodes(BdrvOpenOpts *opts, const char *format
     BlockDriverState *file, *bs;
     const BlockDriver *drv = NULL;
 
+    /* The protocol node inherits what the format node's keys (discard=...) say. */
+    if (!bdrv_parse_open_flags(opts, &flags, errp)) {
+        return NULL;
+    }
     fopts.prefix = (char *)"file.";
     file = bdrv_open_opts(&fopts, "file", flags, errp);
     if (!file) {

@@ -501,7 +501,7 @@ static int64_t file_getlength(BlockDriverState *bs)
     return len < 0 ? -errno : len;
 }
 
-static const BlockDriver bdrv_file = {
+const BlockDriver bdrv_file = {
     .format_name = "file",
     .instance_size = sizeof(FileState),
     .is_protocol = true,

@@ -54,7 +54,7 @@ static void raw_submit(BlockDriverState *bs, BdrvRequest *req)
     bdrv_submit(bs->file, req);
 }
 
-static const BlockDriver bdrv_raw = {
+const BlockDriver bdrv_raw = {
     .format_name = "raw",
     .bdrv_probe = raw_probe,
     .bdrv_open = raw_open,

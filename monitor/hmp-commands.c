@@ -348,7 +348,7 @@ static void hmp_info_cpus(HmpContext *ctx, const char *args)
 
 static void hmp_info_block(HmpContext *ctx, const char *args)
 {
-    /* No block devices exist yet: like QEMU without drives, nothing to list. */
+    /* The block layer's drives are not listed yet: as QEMU without drives, nothing. */
 }
 
 static void hmp_print_chardev(Chardev *chr, void *opaque)

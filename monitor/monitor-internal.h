@@ -53,7 +53,6 @@ typedef enum QmpErrorClass {
     QMP_ERROR_COMMAND_NOT_FOUND,
     QMP_ERROR_DEVICE_NOT_ACTIVE,
     QMP_ERROR_DEVICE_NOT_FOUND,
-    QMP_ERROR_KVM_MISSING_CAP,
 } QmpErrorClass;
 
 #define QMP_ERROR qmp_error_quark()

@@ -1,6 +1,6 @@
 /*
- * QMP commands about devices and their backends: query-block (no block
- * devices exist yet: an empty list), query-chardev, and the type
+ * QMP commands about devices and their backends: query-block (the block
+ * layer's drives are not listed yet: an empty list), query-chardev, and the type
  * introspection management tools probe before they build a command line:
  * device-list-properties and qom-list-types over the device model's registry.
  */

@@ -22,7 +22,6 @@ static const char *const qmp_error_class_names[] = {
     [QMP_ERROR_COMMAND_NOT_FOUND] = "CommandNotFound",
     [QMP_ERROR_DEVICE_NOT_ACTIVE] = "DeviceNotActive",
     [QMP_ERROR_DEVICE_NOT_FOUND] = "DeviceNotFound",
-    [QMP_ERROR_KVM_MISSING_CAP] = "KVMMissingCap",
 };
 
 void qmp_error_set(GError **errp, QmpErrorClass cls, const char *fmt, ...)

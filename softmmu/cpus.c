@@ -1,7 +1,8 @@
 /*
- * vCPU threads: creation, start, the pause/resume protocol, reset requests and
- * the final stop at exit. The accelerator's vCPU loop does the guest work;
- * this file only decides when a vCPU may run.
+ * vCPU threads: creation, start, the pause/resume protocol, reset requests,
+ * work run on a vCPU's own thread for the main thread (cpu_run_on) and the
+ * final stop at exit. The accelerator's vCPU loop does the guest work; this
+ * file only decides when a vCPU may run.
  *
  * All the flags (stop, stopped, reset_pending) change with the BQL held, and
  * every change a waiter may care about is followed by a broadcast of one

@@ -777,6 +777,9 @@ int main(int argc, char **argv)
     if (!keyval_check_all_used(ms->opts, "-machine", &err)) {
         die("%s", err->message);
     }
+    if (ms->exit_after_init) {
+        exit(0);
+    }
     create_monitors(&o);
 
     qdev_reset_all();

@@ -1,6 +1,8 @@
 /*
  * KVM vCPUs: creation (vCPU fd, the shared kvm_run page, CPUID), the vCPU
- * thread's run loop and the dispatch of its exits to the memory API.
+ * thread's run loop and the dispatch of its exits to the memory API, and what
+ * the monitor asks of a vCPU on its thread (register dump, address
+ * translation).
  *
  * The loop enters the guest without the BQL and handles every exit with it.
  * A kick (cpu_kick) sets run->immediate_exit and sends SIGUSR1 to the thread:

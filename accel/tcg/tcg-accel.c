@@ -13,6 +13,7 @@
 #include "accel/tcg/tcg-internal.h"
 #include "exec/memory.h"
 #include "sysemu/accel.h"
+#include "sysemu/main-loop.h"
 #include "util/keyval.h"
 
 #define TCG_DEFAULT_TB_SIZE_MIB 32
@@ -110,13 +111,23 @@ static bool tcg_init_vcpu(CPUState *cpu, GError **errp)
     return true;
 }
 
-/* Any thread: the vCPU leaves generated code at the next TB start and wakes if halted. */
+/*
+ * Any thread: the vCPU leaves generated code at the next TB start and wakes if
+ * halted. A halted vCPU checks for work and waits with the BQL held, so the
+ * wakeup is sent with the BQL too, or it could come between the two.
+ */
 static void tcg_kick_vcpu(CPUState *cpu)
 {
     TCGVCPU *v = tcg_vcpu(cpu);
 
     __atomic_store_n(&env_common(v->env)->exit_request, 1, __ATOMIC_SEQ_CST);
-    g_cond_broadcast(&v->halt_cond);
+    if (bql_locked()) {
+        g_cond_broadcast(&v->halt_cond);
+    } else {
+        bql_lock();
+        g_cond_broadcast(&v->halt_cond);
+        bql_unlock();
+    }
 }
 
 /* vCPU thread, BQL held: the target's reset state on a zeroed env and empty TLB. */

@@ -3,7 +3,9 @@
  * global hash table, else a new translation under the translation lock: the
  * front end's gen_intermediate_code, then tcg_gen_code (optimizer, liveness,
  * back end). When the code buffer is full everything is flushed in an
- * exclusive section and the translation starts again.
+ * exclusive section and the translation starts again. With KESTREL_TCG_STATS
+ * set (to anything but 0) the translation count and speed (guest instructions
+ * translated per second of translating) are printed on stderr at exit.
  */
 #include "util/osdep.h"
 
@@ -27,15 +29,56 @@ TranslationBlock *tb_lookup(CPUState *cpu, uint64_t pc, uint32_t flags, uint32_t
     return tb;
 }
 
+/* KESTREL_TCG_STATS: updated under the translation lock. */
+static struct {
+    int enabled;                /* -1 until the environment was read */
+    uint64_t tbs, insns, ns;
+} tb_stats = { .enabled = -1 };
+
+static uint64_t stats_clock_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void tb_stats_print(void)
+{
+    fprintf(stderr, "tcg stats: %" PRIu64 " translation blocks, %" PRIu64 " guest "
+            "instructions translated in %.3f ms: %.0f instructions/s\n", tb_stats.tbs,
+            tb_stats.insns, tb_stats.ns / 1e6,
+            tb_stats.ns ? tb_stats.insns * 1e9 / tb_stats.ns : 0.0);
+}
+
 /* Translates one TB (translation lock held); false when the code buffer is full. */
 static bool tb_translate(CPUState *cpu, TranslationBlock *tb)
 {
     int max_insns = tb->cflags & CF_COUNT_MASK ? (int)(tb->cflags & CF_COUNT_MASK)
                                                : TCG_MAX_INSNS;
+    uint64_t t0 = 0;
+    bool ok;
 
+    if (tb_stats.enabled < 0) {
+        const char *env = getenv("KESTREL_TCG_STATS");
+
+        tb_stats.enabled = env && *env && strcmp(env, "0") != 0;
+        if (tb_stats.enabled) {
+            atexit(tb_stats_print);
+        }
+    }
+    if (tb_stats.enabled) {
+        t0 = stats_clock_ns();
+    }
     tcg_func_start(tb);
     tcg_target->gen_intermediate_code(cpu, tb, max_insns);
-    return tcg_gen_code(tcg_ctx, tb) >= 0;
+    ok = tcg_gen_code(tcg_ctx, tb) >= 0;
+    if (tb_stats.enabled && ok) {
+        tb_stats.ns += stats_clock_ns() - t0;
+        tb_stats.tbs++;
+        tb_stats.insns += tb->icount;
+    }
+    return ok;
 }
 
 TranslationBlock *tb_gen_code(CPUState *cpu, uint64_t pc, uint32_t flags, uint32_t cflags)

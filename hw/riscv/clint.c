@@ -9,7 +9,8 @@
  * Accesses are 4 or 8 bytes, naturally aligned. Every 8-byte slot is handled
  * as one 64-bit value (two msip words, one mtimecmp, or mtime) so that an
  * 8-byte read of mtime is one snapshot; a 4-byte access reads or replaces
- * its half. All of it runs with the BQL held.
+ * its half. All of it runs with the BQL held, except riscv_clint_read_mtime
+ * (the harts' time CSR), which only reads the offset, atomically.
  */
 #include "util/osdep.h"
 
@@ -53,12 +54,12 @@ static uint64_t clint_host_ticks(const ClintState *s)
 
 static uint64_t clint_mtime(const ClintState *s)
 {
-    return clint_host_ticks(s) + (uint64_t)s->mtime_offset;
+    return clint_host_ticks(s) + (uint64_t)__atomic_load_n(&s->mtime_offset, __ATOMIC_RELAXED);
 }
 
 static void clint_set_mtime(ClintState *s, uint64_t mtime)
 {
-    s->mtime_offset = (int64_t)(mtime - clint_host_ticks(s));
+    __atomic_store_n(&s->mtime_offset, (int64_t)(mtime - clint_host_ticks(s)), __ATOMIC_RELAXED);
 }
 
 /*
@@ -335,4 +336,9 @@ DeviceState *riscv_clint_create(uint64_t addr, unsigned num_harts, uint64_t freq
         s->timer[h] = timer ? timer[h] : NULL;
     }
     return qdev_realize(dev, errp) ? dev : NULL;
+}
+
+uint64_t riscv_clint_read_mtime(void *dev)
+{
+    return clint_mtime(DEVICE_CAST(ClintState, (DeviceState *)dev));
 }

@@ -538,9 +538,11 @@ static void virtio_pci_config_write(PCIDevice *d, uint32_t addr, uint32_t val, u
     uint32_t off;
     unsigned n;
 
+    /* MSI-X on or off: the vectors' irqfds go, INTx follows. */
     if (!msix_enabled(d)) {
         virtio_pci_irqfd_release_all(proxy);
     }
+    virtio_pci_update_intx(proxy);
     if (!virtio_pci_cfg_data_hit(cap, addr, len)) {
         return;
     }

@@ -77,6 +77,10 @@ struct BlockDriverState {
     int refcnt;                 /* parents and backends using the node */
 };
 
+/* The built-in drivers (named so that programs linking a plain archive keep them). */
+extern const BlockDriver bdrv_raw;
+extern const BlockDriver bdrv_file;
+
 void bdrv_register(const BlockDriver *drv);
 #define block_init(drv) \
     static void __attribute__((constructor)) bdrv_register_##drv(void) { bdrv_register(&drv); }
@@ -92,6 +96,8 @@ const BlockDriver *bdrv_probe_format(const uint8_t *buf, size_t len, const char 
  */
 BlockDriverState *bdrv_open_opts(BdrvOpenOpts *opts, const char *default_driver, int flags,
                                  GError **errp);
+/* FLAGS updated by the read-only, cache.* and discard keys under opts->prefix. */
+bool bdrv_parse_open_flags(BdrvOpenOpts *opts, int *flags, GError **errp);
 /* A format driver's child: preset, nested "file.*" keys or a "file=NODE" reference. */
 BlockDriverState *bdrv_open_child(BlockDriverState *parent, BdrvOpenOpts *opts,
                                   GError **errp);
@@ -124,6 +130,8 @@ int bdrv_run_sync(BlockDriverState *bs, BdrvRequest *req);
  */
 BlockBackend *blk_new(const char *name, BlockDriverState *root, bool wce, const char *if_name,
                       GError **errp);
+/* The root node of BLK. */
+BlockDriverState *blk_bs(BlockBackend *blk);
 /* A backend by its own name only (not a node-name). */
 BlockBackend *blk_by_name(const char *name);
 /* Drains, flushes and frees every backend, dropping their node references. */

@@ -54,7 +54,7 @@ typedef struct BlkUringReq {
 bool blk_uring_init(GError **errp);
 /* REQ->iov must be owned by REQ's user until completion; the engine advances it. */
 void blk_uring_submit(BlkUringReq *req);
-/* Submits what is queued (the unplug of blk_io_plug) */
+/* Submits what is queued (at the last blk_io_unplug, or before waiting). */
 void blk_uring_flush(void);
 /* Reaps finished io_uring requests (called by blk_aio_poll). */
 void blk_uring_reap(void);

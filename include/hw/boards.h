@@ -25,6 +25,8 @@ typedef struct MachineState {
     Chardev *serial[MAX_SERIAL_PORTS];
     MemoryRegion *ram;         /* created by the board */
     void *board;               /* the board's own state */
+    /* Set by init when building was the whole job (-machine dumpdtb): exit 0, run nothing. */
+    bool exit_after_init;
 } MachineState;
 
 struct MachineClass {

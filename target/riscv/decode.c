@@ -476,6 +476,10 @@ static RISCVOp decode_system(uint32_t w, RISCVInsn *in)
     case 0x00100073: return RV_OP_EBREAK;
     case 0x30200073: return RV_OP_MRET;
     case 0x10500073: return RV_OP_WFI;
+    case 0x10200073: return RV_OP_SRET;
+    }
+    if ((w & 0xfe007fff) == 0x12000073) {
+        return RV_OP_SFENCE_VMA;
     }
     return RV_OP_ILLEGAL;
 }

@@ -39,6 +39,7 @@
     X(SRLW, "srlw", "d,s,t") X(SRAW, "sraw", "d,s,t") \
     X(FENCE, "fence", "") X(FENCE_I, "fence.i", "") \
     X(ECALL, "ecall", "") X(EBREAK, "ebreak", "") X(MRET, "mret", "") X(WFI, "wfi", "") \
+    X(SRET, "sret", "") X(SFENCE_VMA, "sfence.vma", "s,t") \
     X(CSRRW, "csrrw", "d,c,s") X(CSRRS, "csrrs", "d,c,s") X(CSRRC, "csrrc", "d,c,s") \
     X(CSRRWI, "csrrwi", "d,c,z") X(CSRRSI, "csrrsi", "d,c,z") X(CSRRCI, "csrrci", "d,c,z") \
     /* M */ \

@@ -1,20 +1,29 @@
 /*
- * The F and D extensions on the host FPU. Each operation sets the host
- * rounding mode from the instruction's rm (or frm when dynamic; an invalid
- * frm raises illegal-instruction), clears the host exception flags, runs
- * the operation with C on float/double (x86-64 SSE: IEEE-754 binary32/64,
- * tininess after rounding like RISC-V; fma/fmaf are correctly rounded), and
- * accrues the host flags into fflags. What the host does not do the RISC-V
- * way is done here: single operands not NaN-boxed read as the canonical NaN,
- * NaN results become the canonical NaN, fmin/fmax return the non-NaN operand,
- * comparisons raise NV per the spec (feq only for signaling NaNs), fclass,
- * and fcvt to integers saturates with NV. Round-to-nearest-max-magnitude is
- * done exactly for conversions to integers; elsewhere it rounds as
- * round-to-nearest-even, which differs only on exact ties (a documented gap).
+ * The F and D extensions on the host FPU (x86-64 SSE: IEEE-754 binary32/64,
+ * tininess after rounding like RISC-V; fma/fmaf are correctly rounded). Each
+ * operation runs with C on float/double under the instruction's rm (or frm
+ * when dynamic; an invalid frm raises illegal-instruction) and accrues the
+ * host exception flags into fflags. The host state is the SSE control and
+ * status register MXCSR, read and written directly (stmxcsr/ldmxcsr) rather
+ * than through <fenv.h>, whose calls also save and reload the x87 state and
+ * cost more than the operation: MXCSR is only rewritten when the rounding
+ * mode changes or its sticky flags hold one that fflags does not (flags
+ * already accrued may stay set, accruing them again changes nothing), and it
+ * is left in round-to-nearest for the rest of the thread. What the host does
+ * not do the RISC-V way is done here: single operands not NaN-boxed read as
+ * the canonical NaN, NaN results become the canonical NaN, fmin/fmax return
+ * the non-NaN operand, comparisons raise NV per the spec (feq only for
+ * signaling NaNs), fclass, and fcvt to integers saturates with NV.
+ * Round-to-nearest-max-magnitude, which the host lacks, runs as nearest-even
+ * (the flags are the same) and the result is then moved away from zero where
+ * the exact result was a tie: found with integer rounding for conversions,
+ * the exact error of the double operation for double add/sub/mul/div, and a
+ * double computation (which rounds single operands innocuously) for singles;
+ * a square root is never a tie. The fused multiply-adds still round RMM ties
+ * to even (a documented gap).
  */
 #include "util/osdep.h"
 
-#include <fenv.h>
 #include <math.h>
 #include "exec/exec-all.h"
 #include "target/riscv/fpu.h"
@@ -95,23 +104,254 @@ static uint64_t canon_d(double d)
     return is_nan_d(b) ? CANON_NAN_D : b;
 }
 
-static void fp_begin(int rm)
-{
-    static const int host_rm[5] = { FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD,
-                                    FE_TONEAREST };
+#ifndef __SSE2__
+#error "the riscv64 FPU helpers need an x86-64 host (SSE2 and its MXCSR)"
+#endif
 
-    fesetround(host_rm[rm]);
-    feclearexcept(FE_ALL_EXCEPT);
+#define MXCSR_FLAGS    0x3fu    /* IE DE ZE OE UE PE, sticky */
+#define MXCSR_RC_SHIFT 13
+#define MXCSR_RC       (3u << MXCSR_RC_SHIFT)
+
+static uint32_t mxcsr_read(void)
+{
+    uint32_t v;
+
+    __asm__ volatile("stmxcsr %0" : "=m"(v) : : "memory");
+    return v;
+}
+
+static void mxcsr_write(uint32_t v)
+{
+    __asm__ volatile("ldmxcsr %0" : : "m"(v) : "memory");
+}
+
+/* fflags of the MXCSR flags: IE->NV, ZE->DZ, OE->OF, UE->UF, PE->NX (DE has none). */
+static uint32_t fflags_of_mxcsr(uint32_t m)
+{
+    return (m & 0x01) << 4 | (m & 0x04) << 1 | (m & 0x08) >> 1 | (m & 0x10) >> 3 |
+           (m & 0x20) >> 5;
+}
+
+/* MXCSR rounding control for each RISC-V rm (RMM: nearest-even, see above). */
+static const uint8_t host_rc[5] = { 0, 3, 1, 2, 0 };
+
+static void fp_begin(CPURISCVState *env, int rm)
+{
+    uint32_t m = mxcsr_read();
+    uint32_t rc = (uint32_t)host_rc[rm] << MXCSR_RC_SHIFT;
+
+    if ((m & MXCSR_RC) != rc || (fflags_of_mxcsr(m) & ~env->fflags)) {
+        mxcsr_write((m & ~(MXCSR_RC | MXCSR_FLAGS)) | rc);
+    }
 }
 
 static void fp_end(CPURISCVState *env)
 {
-    int ex = fetestexcept(FE_ALL_EXCEPT);
+    uint32_t m = mxcsr_read();
 
-    env->fflags |= (ex & FE_INVALID ? FFLAG_NV : 0) | (ex & FE_DIVBYZERO ? FFLAG_DZ : 0) |
-                   (ex & FE_OVERFLOW ? FFLAG_OF : 0) | (ex & FE_UNDERFLOW ? FFLAG_UF : 0) |
-                   (ex & FE_INEXACT ? FFLAG_NX : 0);
-    fesetround(FE_TONEAREST);
+    env->fflags |= fflags_of_mxcsr(m);
+    if (m & MXCSR_RC) {
+        mxcsr_write(m & ~MXCSR_RC);
+    }
+}
+
+/* Normal or zero: not subnormal, infinite or NaN. */
+static bool plain_s(uint32_t b)
+{
+    uint32_t e = (b >> 23) & 0xff;
+
+    return e != 0xff && (e != 0 || !(b << 1));
+}
+
+static bool plain_d(uint64_t b)
+{
+    uint64_t e = (b >> 52) & 0x7ff;
+
+    return e != 0x7ff && (e != 0 || !(b << 1));
+}
+
+/*
+ * The fast paths of the arithmetic ops, taken in round-to-nearest (the host's
+ * mode outside fp_begin/fp_end) with NX already accrued: on normal or zero
+ * operands (no zero divisor, no negative square root), a result that is
+ * neither infinite nor tiny can only have raised NX, so the host flags need
+ * not be looked at. A tiny sum or difference is exact, hence flagless too.
+ * Anything else returns false, for the general path.
+ */
+static bool fast_s(RISCVOp op, uint32_t a, uint32_t b, uint32_t c, uint64_t *out)
+{
+    float fa = f32_of(a), fb = f32_of(b), fc = f32_of(c), r;
+    bool tiny_ok = false;
+    uint32_t e;
+
+    if (!plain_s(a) || (op != RV_OP_FSQRT_S && !plain_s(b))) {
+        return false;
+    }
+    switch (op) {
+    case RV_OP_FADD_S: r = fa + fb; tiny_ok = true; break;
+    case RV_OP_FSUB_S: r = fa - fb; tiny_ok = true; break;
+    case RV_OP_FMUL_S: r = fa * fb; break;
+    case RV_OP_FDIV_S:
+        if (!(b << 1)) {
+            return false;
+        }
+        r = fa / fb;
+        break;
+    case RV_OP_FSQRT_S:
+        if ((a >> 31) && (a << 1)) {
+            return false;
+        }
+        r = sqrtf(fa);
+        break;
+    case RV_OP_FMADD_S: case RV_OP_FMSUB_S: case RV_OP_FNMSUB_S: case RV_OP_FNMADD_S:
+        if (!plain_s(c)) {
+            return false;
+        }
+        fa = op == RV_OP_FNMSUB_S || op == RV_OP_FNMADD_S ? -fa : fa;
+        fc = op == RV_OP_FMSUB_S || op == RV_OP_FNMADD_S ? -fc : fc;
+        r = fmaf(fa, fb, fc);
+        break;
+    default:
+        return false;
+    }
+    e = (bits_of_f32(r) >> 23) & 0xff;
+    if (e == 0xff || (e == 0 && !tiny_ok)) {
+        return false;
+    }
+    *out = BOX_S | bits_of_f32(r);
+    return true;
+}
+
+static bool fast_d(RISCVOp op, uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+    double fa = f64_of(a), fb = f64_of(b), fc = f64_of(c), r;
+    bool tiny_ok = false;
+    uint64_t e;
+
+    if (!plain_d(a) || (op != RV_OP_FSQRT_D && !plain_d(b))) {
+        return false;
+    }
+    switch (op) {
+    case RV_OP_FADD_D: r = fa + fb; tiny_ok = true; break;
+    case RV_OP_FSUB_D: r = fa - fb; tiny_ok = true; break;
+    case RV_OP_FMUL_D: r = fa * fb; break;
+    case RV_OP_FDIV_D:
+        if (!(b << 1)) {
+            return false;
+        }
+        r = fa / fb;
+        break;
+    case RV_OP_FSQRT_D:
+        if ((a >> 63) && (a << 1)) {
+            return false;
+        }
+        r = sqrt(fa);
+        break;
+    case RV_OP_FMADD_D: case RV_OP_FMSUB_D: case RV_OP_FNMSUB_D: case RV_OP_FNMADD_D:
+        if (!plain_d(c)) {
+            return false;
+        }
+        fa = op == RV_OP_FNMSUB_D || op == RV_OP_FNMADD_D ? -fa : fa;
+        fc = op == RV_OP_FMSUB_D || op == RV_OP_FNMADD_D ? -fc : fc;
+        r = fma(fa, fb, fc);
+        break;
+    default:
+        return false;
+    }
+    e = (bits_of_f64(r) >> 52) & 0x7ff;
+    if (e == 0x7ff || (e == 0 && !tiny_ok)) {
+        return false;
+    }
+    *out = bits_of_f64(r);
+    return true;
+}
+
+/*
+ * The RMM value of the integer NEG ? -M : M in a format of BITS significant
+ * bits, as a double holding it exactly.
+ */
+static double int_rmm(uint64_t m, bool neg, int bits)
+{
+    int shift = m ? 64 - __builtin_clzll(m) - bits : 0;
+    double r;
+
+    if (shift > 0) {
+        m = ((m >> (shift - 1)) + 1) >> 1;
+    }
+    r = ldexp((double)m, shift > 0 ? shift : 0);
+    return neg ? -r : r;
+}
+
+/* D rounded to single with RMM: nearest-even but away from zero on a tie. */
+static float d_to_s_rmm(double d)
+{
+    float n = (float)d, other;
+    double mid;
+
+    if ((double)n == d || !isfinite(n)) {
+        return n;
+    }
+    other = nextafterf(n, (double)n < d ? INFINITY : -INFINITY);
+    mid = ((double)n + (double)other) / 2;
+    return isfinite(other) && d == mid && fabsf(other) > fabsf(n) ? other : n;
+}
+
+/*
+ * N, the nearest-even double result whose exact value is N + E, rounded with
+ * RMM instead: the neighbour away from zero when E is half the gap to it.
+ */
+static double rmm_fix_d(double n, double e)
+{
+    double other;
+
+    if (e == 0 || !isfinite(n) || !isfinite(e)) {
+        return n;
+    }
+    other = nextafter(n, e > 0 ? INFINITY : -INFINITY);
+    return e == (other - n) / 2 && fabs(other) > fabs(n) ? other : n;
+}
+
+/* The RMM single result of OP on A, B (or the integer RA), from its RNE one N. */
+static float rmm_s(RISCVOp op, float n, float a, float b, uint64_t ra)
+{
+    switch (op) {
+    case RV_OP_FADD_S: return d_to_s_rmm((double)a + b);
+    case RV_OP_FSUB_S: return d_to_s_rmm((double)a - b);
+    case RV_OP_FMUL_S: return d_to_s_rmm((double)a * b);
+    case RV_OP_FDIV_S: return d_to_s_rmm((double)a / b);
+    case RV_OP_FCVT_S_D: return d_to_s_rmm(f64_of(ra));
+    case RV_OP_FCVT_S_W:
+        return (float)int_rmm((uint64_t)llabs((int32_t)ra), (int32_t)ra < 0, 24);
+    case RV_OP_FCVT_S_WU: return (float)int_rmm((uint32_t)ra, false, 24);
+    case RV_OP_FCVT_S_L:
+        return (float)int_rmm((int64_t)ra < 0 ? -ra : ra, (int64_t)ra < 0, 24);
+    case RV_OP_FCVT_S_LU: return (float)int_rmm(ra, false, 24);
+    default: return n;
+    }
+}
+
+/* The RMM double result of OP on A, B (or the integer RA), from its RNE one N. */
+static double rmm_d(RISCVOp op, double n, double a, double b, uint64_t ra)
+{
+    double t, r;
+
+    switch (op) {
+    case RV_OP_FADD_D: case RV_OP_FSUB_D:
+        b = op == RV_OP_FSUB_D ? -b : b;
+        t = n - a;
+        return rmm_fix_d(n, (a - (n - t)) + (b - t));
+    case RV_OP_FMUL_D: return rmm_fix_d(n, fma(a, b, -n));
+    case RV_OP_FDIV_D:
+        r = fma(-n, b, a);      /* a / b = n + r / b exactly */
+        if (r == 0 || !isfinite(n) || !isfinite(r)) {
+            return n;
+        }
+        t = nextafter(n, (r > 0) == (b > 0) ? INFINITY : -INFINITY);
+        return (t - n) / 2 * b == r && fabs(t) > fabs(n) ? t : n;
+    case RV_OP_FCVT_D_L: return int_rmm((int64_t)ra < 0 ? -ra : ra, (int64_t)ra < 0, 53);
+    case RV_OP_FCVT_D_LU: return int_rmm(ra, false, 53);
+    default: return n;
+    }
 }
 
 /* Rounds X (no NaN) to an integer in mode RM. */
@@ -276,7 +516,10 @@ static uint64_t fp_single(CPURISCVState *env, RISCVOp op, int rm, uint64_t ra, u
     default:
         break;
     }
-    fp_begin(rm);
+    if (rm == RISCV_RM_RNE && (env->fflags & FFLAG_NX) && fast_s(op, a, b, c, &out)) {
+        return out;
+    }
+    fp_begin(env, rm);
     switch (op) {
     case RV_OP_FADD_S: r = fa + fb; break;
     case RV_OP_FSUB_S: r = fa - fb; break;
@@ -300,9 +543,8 @@ static uint64_t fp_single(CPURISCVState *env, RISCVOp op, int rm, uint64_t ra, u
     default:
         g_assert_not_reached();
     }
-    out = box_s(r);
     fp_end(env);
-    return out;
+    return box_s(rm == RISCV_RM_RMM ? rmm_s(op, r, fa, fb, ra) : r);
 }
 
 static uint64_t fp_double(CPURISCVState *env, RISCVOp op, int rm, uint64_t a, uint64_t b,
@@ -331,7 +573,10 @@ static uint64_t fp_double(CPURISCVState *env, RISCVOp op, int rm, uint64_t a, ui
     default:
         break;
     }
-    fp_begin(rm);
+    if (rm == RISCV_RM_RNE && (env->fflags & FFLAG_NX) && fast_d(op, a, b, c, &out)) {
+        return out;
+    }
+    fp_begin(env, rm);
     switch (op) {
     case RV_OP_FADD_D: r = fa + fb; break;
     case RV_OP_FSUB_D: r = fa - fb; break;
@@ -355,9 +600,8 @@ static uint64_t fp_double(CPURISCVState *env, RISCVOp op, int rm, uint64_t a, ui
     default:
         g_assert_not_reached();
     }
-    out = canon_d(r);
     fp_end(env);
-    return out;
+    return canon_d(rm == RISCV_RM_RMM ? rmm_d(op, r, fa, fb, a) : r);
 }
 
 /*

@@ -1,9 +1,9 @@
 /*
  * Helpers called from riscv64 generated code for what is too long to emit
- * inline: raising exceptions, the Zicsr instructions over the minimal M-mode
- * CSR set (plus fflags/frm/fcsr and the cycle/time/instret counters), mret,
- * and SC and the AMOs, which run as host atomics (__atomic builtins) on the
- * host address of the guest location so they are atomic across vCPU threads.
+ * inline: raising exceptions, mret and sret, wfi (which halts the vCPU),
+ * sfence.vma, and SC and the AMOs, which run as host atomics (__atomic
+ * builtins) on the host address of the guest location so they are atomic
+ * across vCPU threads.
  * SC succeeds only if the reservation is for this address and the location
  * still holds the value LR read (a compare-and-swap), which also catches
  * intervening stores that changed it. The translator syncs env->pc before
@@ -11,7 +11,6 @@
  */
 #include "util/osdep.h"
 
-#include <time.h>
 #include "exec/exec-all.h"
 #include "target/riscv/cpu.h"
 
@@ -22,143 +21,69 @@ void helper_raise_exception(CPURISCVState *env, uint64_t cause, uint64_t tval)
     cpu_loop_exit(env_cpu(env));
 }
 
-/* Monotonic host nanoseconds, strictly increasing per hart (cycle and instret). */
-static uint64_t riscv_read_counter(CPURISCVState *env)
-{
-    struct timespec ts;
-    uint64_t now;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-    if (now <= env->counter_last) {
-        now = env->counter_last + 1;
-    }
-    env->counter_last = now;
-    return now;
-}
-
-/* The time CSR: the host monotonic clock at the virt board's 10 MHz timebase. */
-static uint64_t riscv_read_time(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 10000000ULL + (uint64_t)ts.tv_nsec / 100;
-}
-
-static uint64_t mstatus_with_sd(uint64_t mstatus)
-{
-    mstatus &= ~MSTATUS_SD;
-    if ((mstatus & MSTATUS_FS) == MSTATUS_FS_DIRTY) {
-        mstatus |= MSTATUS_SD;
-    }
-    return mstatus;
-}
-
-/* Reads CSRNO into *VAL; false when it does not exist or is not accessible now. */
-static bool riscv_csr_read(CPURISCVState *env, unsigned csrno, uint64_t *val)
-{
-    bool fp = csrno == CSR_FFLAGS || csrno == CSR_FRM || csrno == CSR_FCSR;
-
-    if (fp && (env->mstatus & MSTATUS_FS) == 0) {
-        return false;
-    }
-    switch (csrno) {
-    case CSR_FFLAGS: *val = env->fflags; break;
-    case CSR_FRM: *val = env->frm; break;
-    case CSR_FCSR: *val = env->frm << 5 | env->fflags; break;
-    case CSR_CYCLE:
-    case CSR_INSTRET:
-    case CSR_MCYCLE:
-    case CSR_MINSTRET:
-        *val = riscv_read_counter(env);
-        break;
-    case CSR_TIME: *val = riscv_read_time(); break;
-    case CSR_MSTATUS: *val = mstatus_with_sd(env->mstatus); break;
-    case CSR_MISA: *val = env->misa; break;
-    case CSR_MIE: *val = env->mie; break;
-    case CSR_MIP: *val = __atomic_load_n(&env->mip, __ATOMIC_RELAXED); break;
-    case CSR_MTVEC: *val = env->mtvec; break;
-    case CSR_MSCRATCH: *val = env->mscratch; break;
-    case CSR_MEPC: *val = env->mepc; break;
-    case CSR_MCAUSE: *val = env->mcause; break;
-    case CSR_MTVAL: *val = env->mtval; break;
-    case CSR_MVENDORID:
-    case CSR_MARCHID:
-    case CSR_MIMPID:
-        *val = 0;
-        break;
-    case CSR_MHARTID: *val = env->mhartid; break;
-    default:
-        return false;
-    }
-    return true;
-}
-
-/* Writes a CSR known to exist and be writable; WARL fields keep legal values. */
-static void riscv_csr_write(CPURISCVState *env, unsigned csrno, uint64_t val)
-{
-    const uint64_t mstatus_mask = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_FS;
-    const uint64_t mie_mask = 1ULL << RISCV_IRQ_M_SOFT | 1ULL << RISCV_IRQ_M_TIMER |
-                              1ULL << RISCV_IRQ_M_EXT;
-
-    switch (csrno) {
-    case CSR_FFLAGS:
-        env->fflags = val & 0x1f;
-        break;
-    case CSR_FRM:
-        env->frm = val & 7;
-        break;
-    case CSR_FCSR:
-        env->fflags = val & 0x1f;
-        env->frm = (val >> 5) & 7;
-        break;
-    case CSR_MSTATUS:
-        /* MPP stays M: the only privilege level implemented so far. */
-        env->mstatus = (env->mstatus & ~mstatus_mask) | (val & mstatus_mask) | MSTATUS_MPP;
-        return;
-    case CSR_MIE:
-        env->mie = val & mie_mask;
-        return;
-    case CSR_MTVEC:
-        if ((val & 3) < 2) {    /* direct or vectored; reserved modes leave it unchanged */
-            env->mtvec = val;
-        }
-        return;
-    case CSR_MSCRATCH: env->mscratch = val; return;
-    case CSR_MEPC: env->mepc = val & ~1ULL; return;
-    case CSR_MCAUSE: env->mcause = val; return;
-    case CSR_MTVAL: env->mtval = val; return;
-    default:
-        return;     /* misa, mip, the counters: writes are ignored */
-    }
-    env->mstatus |= MSTATUS_FS_DIRTY;   /* an FP CSR was written */
-}
-
-uint64_t helper_csr_op(CPURISCVState *env, uint64_t insn, uint64_t write, uint64_t mask,
-                       uint64_t value)
-{
-    unsigned csrno = (unsigned)(insn >> 20) & 0xfff;
-    uint64_t old;
-
-    if (((csrno >> 8) & 3) > env->priv || (write && (csrno >> 10) == 3) ||
-        !riscv_csr_read(env, csrno, &old)) {
-        helper_raise_exception(env, RISCV_EXCP_ILLEGAL_INST, insn & 0xffffffffu);
-    }
-    if (write) {
-        riscv_csr_write(env, csrno, (old & ~mask) | (value & mask));
-    }
-    return old;
-}
-
 uint64_t helper_mret(CPURISCVState *env)
 {
     uint64_t s = env->mstatus;
 
-    env->priv = (s & MSTATUS_MPP) >> 11;
+    if (env->priv != PRV_M) {
+        helper_raise_exception(env, RISCV_EXCP_ILLEGAL_INST, 0x30200073);
+    }
+    env->priv = (s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
     s = (s & MSTATUS_MPIE) ? s | MSTATUS_MIE : s & ~MSTATUS_MIE;
-    env->mstatus = s | MSTATUS_MPIE;
+    s = (s | MSTATUS_MPIE) & ~MSTATUS_MPP;     /* MPP = U, the least privileged mode */
+    if (env->priv != PRV_M) {
+        s &= ~MSTATUS_MPRV;
+    }
+    env->mstatus = s;
+    env->load_res = UINT64_MAX;
     return env->mepc;
+}
+
+uint64_t helper_sret(CPURISCVState *env)
+{
+    uint64_t s = env->mstatus;
+
+    if (env->priv == PRV_U || (env->priv == PRV_S && (s & MSTATUS_TSR))) {
+        helper_raise_exception(env, RISCV_EXCP_ILLEGAL_INST, 0x10200073);
+    }
+    env->priv = (s & MSTATUS_SPP) ? PRV_S : PRV_U;
+    s = (s & MSTATUS_SPIE) ? s | MSTATUS_SIE : s & ~MSTATUS_SIE;
+    s = (s | MSTATUS_SPIE) & ~(MSTATUS_SPP | MSTATUS_MPRV);
+    env->mstatus = s;
+    env->load_res = UINT64_MAX;
+    return env->sepc;
+}
+
+/*
+ * wfi (env->pc is the wfi): illegal in U-mode and, with mstatus.TW, in
+ * S-mode; otherwise execution goes on after it, at once if an interrupt is
+ * pending, else once the halted vCPU has one (has_work): the cpu loop sleeps.
+ */
+void helper_wfi(CPURISCVState *env)
+{
+    CPUState *cpu = env_cpu(env);
+
+    if (env->priv == PRV_U || (env->priv == PRV_S && (env->mstatus & MSTATUS_TW))) {
+        helper_raise_exception(env, RISCV_EXCP_ILLEGAL_INST, 0x10500073);
+    }
+    env->pc += 4;
+    if (riscv_pending_interrupts(env) & env->mie) {
+        return;
+    }
+    cpu->halted = true;
+    cpu_loop_exit(cpu);
+}
+
+/*
+ * sfence.vma (INSN): illegal in U-mode and, with mstatus.TVM, in S-mode;
+ * flushes the whole TLB whatever the address and ASID operands.
+ */
+void helper_sfence_vma(CPURISCVState *env, uint64_t insn)
+{
+    if (env->priv == PRV_U || (env->priv == PRV_S && (env->mstatus & MSTATUS_TVM))) {
+        helper_raise_exception(env, RISCV_EXCP_ILLEGAL_INST, insn);
+    }
+    tlb_flush(env_cpu(env));
 }
 
 /* Host address of an aligned SC/AMO target; raises the store/AMO exceptions. */
@@ -169,7 +94,7 @@ static void *riscv_amo_host(CPURISCVState *env, uint64_t addr, unsigned size)
     if (addr & (size - 1)) {
         helper_raise_exception(env, RISCV_EXCP_STORE_AMO_ADDR_MIS, addr);
     }
-    host = probe_access(env, addr, (int)size, MMU_DATA_STORE, (int)env->priv, 0);
+    host = probe_access(env, addr, (int)size, MMU_DATA_STORE, riscv_data_mmu_index(env), 0);
     if (!host) {
         helper_raise_exception(env, RISCV_EXCP_STORE_AMO_ACCESS_FAULT, addr);
     }

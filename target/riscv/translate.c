@@ -1,7 +1,10 @@
 /*
  * The riscv64 front end: translates guest instructions into TCG IR, one
  * decoded RISCVInsn at a time (decode.c), ending a block at any control
- * transfer, a CSR access, fence.i, a page boundary or the instruction limit.
+ * transfer, a CSR access, fence.i, the privileged instructions (mret, sret,
+ * wfi, sfence.vma), a page boundary or the instruction limit; an instruction
+ * that crosses a page starts a block of its own, so its fetch fault is precise.
+ * Loads and stores use the data mmu index of the TB flags (mstatus.MPRV/SUM).
  * Guest registers are TCG globals (x0 reads as the constant zero, writes to it
  * go to a scratch temp). Direct branches use goto_tb slots, indirect ones the
  * inline jump-cache lookup. Division by zero and signed overflow are resolved
@@ -37,7 +40,8 @@ typedef struct DisasContext {
     TranslationBlock *tb;
     uint64_t pc;            /* the instruction being translated */
     uint64_t pc_next;       /* the one after it */
-    int mem_idx;
+    int mem_idx;            /* mmu index of loads and stores */
+    int priv;               /* privilege level */
     unsigned fs;            /* mstatus.FS as known in this block */
     DisasJumpType is_jmp;
     RISCVInsn insn;
@@ -626,18 +630,35 @@ static void translate_insn(DisasContext *ctx)
         ctx->is_jmp = DISAS_EXIT;
         break;
     case RV_OP_ECALL:
-        gen_exception(ctx, RISCV_EXCP_U_ECALL + ctx->mem_idx, 0);
+        gen_exception(ctx, RISCV_EXCP_U_ECALL + ctx->priv, 0);
         break;
     case RV_OP_EBREAK:
         gen_exception(ctx, RISCV_EXCP_BREAKPOINT, ctx->pc);
         break;
     case RV_OP_MRET:
+    case RV_OP_SRET:
+        /* Privilege and interrupt enables change: back to the cpu loop. */
         gen_sync_pc(ctx);
-        tcg_gen_call(helper_mret, 0, tcg_temp(cpu_pc), tcg_temp(env_ptr()));
+        if (in->op == RV_OP_MRET) {
+            tcg_gen_call(helper_mret, 0, tcg_temp(cpu_pc), tcg_temp(env_ptr()));
+        } else {
+            tcg_gen_call(helper_sret, 0, tcg_temp(cpu_pc), tcg_temp(env_ptr()));
+        }
         tcg_gen_exit_tb(NULL, 0);
         ctx->is_jmp = DISAS_NORETURN;
         break;
     case RV_OP_WFI:
+        /* The helper leaves env->pc after the wfi and may halt the vCPU. */
+        gen_sync_pc(ctx);
+        tcg_gen_call(helper_wfi, 0, NULL, tcg_temp(env_ptr()));
+        tcg_gen_exit_tb(NULL, 0);
+        ctx->is_jmp = DISAS_NORETURN;
+        break;
+    case RV_OP_SFENCE_VMA:
+        gen_sync_pc(ctx);
+        tcg_gen_call(helper_sfence_vma, 0, NULL, tcg_temp(env_ptr()),
+                     tcg_temp(tcg_constant_i64(in->raw)));
+        ctx->is_jmp = DISAS_EXIT;
         break;
     case RV_OP_CSRRW: case RV_OP_CSRRS: case RV_OP_CSRRC:
     case RV_OP_CSRRWI: case RV_OP_CSRRSI: case RV_OP_CSRRCI:
@@ -767,7 +788,8 @@ void riscv_gen_intermediate_code(CPUState *cpu, TranslationBlock *tb, int max_in
     DisasContext ctx = {
         .tb = tb,
         .pc_next = tb->pc,
-        .mem_idx = (int)(tb->flags & RISCV_TB_FLAGS_PRIV_MASK),
+        .mem_idx = (int)((tb->flags & RISCV_TB_FLAGS_MEM_MASK) >> RISCV_TB_FLAGS_MEM_SHIFT),
+        .priv = (int)(tb->flags & RISCV_TB_FLAGS_PRIV_MASK),
         .fs = (tb->flags & RISCV_TB_FLAGS_FS_MASK) >> RISCV_TB_FLAGS_FS_SHIFT,
         .is_jmp = DISAS_NEXT,
     };
@@ -783,10 +805,16 @@ void riscv_gen_intermediate_code(CPUState *cpu, TranslationBlock *tb, int max_in
         unsigned len;
 
         ctx.pc = ctx.pc_next;
-        tcg_gen_insn_start(ctx.pc);
-        n++;
         raw = translator_lduw(env, ctx.pc);
         len = riscv_insn_length((uint16_t)raw);
+        if (n > 0 && ((ctx.pc + len - 1) ^ ctx.pc) & TARGET_PAGE_MASK) {
+            /* It crosses into the next page, which may fault: a TB of its own. */
+            ctx.pc_next = ctx.pc;
+            ctx.is_jmp = DISAS_TOO_MANY;
+            break;
+        }
+        tcg_gen_insn_start(ctx.pc);
+        n++;
         if (len == 4) {
             raw |= (uint32_t)translator_lduw(env, ctx.pc + 2) << 16;
         }

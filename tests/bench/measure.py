@@ -11,10 +11,16 @@
 #   3. where /dev/kvm is hardware-backed: Debian's kernel + busybox initramfs
 #      from start to poweroff on Kestrel microvm, QEMU microvm and QEMU pc, all
 #      under KVM with the same kernel, initramfs, memory and command line.
-# Prints a table. Timings are reported, never judged: the exit status is 1
-# only if Kestrel could not run the workload at all.
+#   4. riscv64 (tests/bench/measure_riscv.py): Linux boot to the init marker
+#      and the CPU benchmark inside Linux, on Kestrel and on qemu-system-riscv64
+#      -M virt with the same firmware, kernel and initramfs (the benchmark bare
+#      metal is tests/bench/riscv_cpu.py, which run.sh runs first).
+# A section that cannot run here prints SKIP and why. Prints tables. Timings
+# are reported, never judged: the exit status is 1 only if Kestrel could not
+# run a workload at all.
 #
-# usage: measure.py --build DIR [--runs N] [--linux-runs N] [--qemu PATH]
+# usage: measure.py --build DIR [--runs N] [--linux-runs N] [--cpu-runs N]
+#                   [--qemu PATH] [--qemu-riscv64 PATH] [--only x86|riscv64]
 
 import argparse
 import os
@@ -27,7 +33,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "functional"))
+sys.path.insert(0, HERE)
 import kestrel  # noqa: E402
+import measure_riscv  # noqa: E402
 
 
 class Run:
@@ -175,20 +183,36 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--linux-runs", type=int, default=5)
+    ap.add_argument("--cpu-runs", type=int, default=3,
+                    help="runs of the riscv64 CPU benchmark (default: 3)")
     ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--qemu-riscv64", default="qemu-system-riscv64")
+    ap.add_argument("--only", choices=("x86", "riscv64"), help="one section only")
     args = ap.parse_args()
     os.environ["KESTREL_BUILD"] = os.path.abspath(args.build)
 
+    status = 0
+    if args.only != "riscv64":
+        status |= bench_x86(args)
+    if args.only != "x86":
+        if args.only is None:
+            print()
+        status |= measure_riscv.bench(args)
+    return status
+
+
+def bench_x86(args):
+    """The x86-64 section: 1, 2 and 3 above. Returns the exit status."""
     exe = kestrel.binary()
     guest = kestrel.guest_path("firstinsn.bin")
     for path, what in ((exe, "the Kestrel binary (make)"), (guest, "firstinsn.bin (make guests)")):
         if not os.path.exists(path):
-            print("bench: error: %s is missing: %s" % (path, what), file=sys.stderr)
-            return 1
+            print("SKIP x86 benches: %s is missing: %s" % (path, what))
+            return 0
     usable, why = kestrel.kvm_usable()
     if not usable:
-        print("bench: error: %s; Kestrel's x86 guests need KVM for now" % why, file=sys.stderr)
-        return 1
+        print("SKIP x86 benches: %s; Kestrel's x86 guests need KVM for now" % why)
+        return 0
     qemu = args.qemu if subprocess.run(["sh", "-c", 'command -v "$1"', "sh", args.qemu],
                                        stdout=subprocess.DEVNULL).returncode == 0 else None
 

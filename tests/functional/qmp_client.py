@@ -9,8 +9,9 @@
 #
 # Replies and events are told apart as they arrive: cmd() returns the next
 # reply and keeps the events that came before it in self.events, where
-# wait_event() looks first; self.log keeps every event in arrival order. Messages are one JSON text per line (Kestrel's
-# replies are single-line unless pretty=on).
+# wait_event() looks first; self.log keeps every event in arrival order.
+# Messages are one JSON text per line (Kestrel's replies are single-line
+# unless pretty=on).
 
 import json
 import os

@@ -9,13 +9,14 @@
 # JSON, unknown commands and members, wrong types, a lexical-error reset),
 # a client that disconnects mid-message, a message over the 1 MiB bound,
 # thousands of pipelined commands, a client that never reads, several
-# clients at once, and -daemonize. Prints TAP; everything is skipped (with
+# clients at once, -daemonize, and -no-shutdown with a signal. Prints TAP; everything is skipped (with
 # the reason) when /dev/kvm cannot be used.
 
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -54,6 +55,7 @@ TESTS = [
     "several clients at once (unix, tcp, -chardev socket + -mon) all get events",
     "socat drives QMP over unix and tcp sockets",
     "-daemonize returns once the QMP socket exists",
+    "-no-shutdown: SHUTDOWN then STOP; cont refused until system_reset; SIGTERM: host-signal",
 ]
 
 tap = Tap()
@@ -614,6 +616,42 @@ def test_daemonize():
     ck.report(TESTS[19])
 
 
+def test_no_shutdown():
+    qmp = sock_path("n.sock")
+    with Machine(BASE + ["-no-shutdown", "-qmp", "unix:%s,server=on,wait=off" % qmp],
+                 timeout=TIMEOUT) as m:
+        ck = Checks()
+        c = QMPClient(qmp)
+        c.negotiate()
+        ck.expect(m.wait_for("count 1"), "the guest does not count")
+        c.cmd("system_powerdown")
+        ev = c.wait_event("SHUTDOWN", 15)
+        ck.expect(ev and ev.get("data") == {"guest": True, "reason": "guest-shutdown"},
+                  "SHUTDOWN: %r" % ev)
+        ck.expect(c.wait_event("STOP", 5) is not None, "no STOP after SHUTDOWN")
+        ck.expect(m.returncode is None, "the process ended despite -no-shutdown")
+        ck.expect(c.cmd("query-status") == {"return": {"running": False,
+                                                       "status": "shutdown"}},
+                  "query-status after the guest powered off")
+        r = c.cmd("cont")
+        ck.expect(error_class(r) == "GenericError" and "Resetting" in error_desc(r),
+                  "cont after poweroff: %r" % r)
+        mark = m.mark()
+        c.cmd("system_reset")
+        ck.expect(c.wait_event("RESET", 5) is not None, "no RESET")
+        ck.expect(c.cmd("query-status")["return"]["status"] == "prelaunch",
+                  "state after the reset")
+        ck.expect(c.cmd("cont") == {"return": {}}, "cont after the reset")
+        ck.expect(m.wait_for("counter: boot", timeout=10, after=mark), "no new boot")
+        m.proc.send_signal(signal.SIGTERM)
+        ev = c.wait_event("SHUTDOWN", 5)
+        ck.expect(ev and ev.get("data") == {"guest": False, "reason": "host-signal"},
+                  "SHUTDOWN on SIGTERM: %r" % ev)
+        ck.expect(m.wait_exit(10) == 0, "exit status %r after SIGTERM" % m.returncode)
+        c.close()
+        ck.report(TESTS[20], m)
+
+
 def main():
     usable, why = kestrel.kvm_usable()
     if not usable:
@@ -627,6 +665,7 @@ def main():
         test_bad_input()
         test_several_clients()
         test_daemonize()
+        test_no_shutdown()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return tap.finish()

@@ -223,7 +223,7 @@ def test_loader(tap, tmpdir):
     load = next(phoff + 56 * i for i in range(phnum)
                 if struct.unpack_from("<I", good, phoff + 56 * i)[0] == 1)
     cases = [
-        ("not an ELF file", b"\x7fELG" + good[4:], "not an ELF file"),
+        ("empty file", b"", "the file is empty"),
         ("truncated header", good[:40], "truncated ELF header"),
         ("32-bit class", patched(good, 4, "B", 1), "not a 64-bit ELF"),
         ("big-endian", patched(good, 5, "B", 2), "not a little-endian ELF"),
@@ -248,8 +248,8 @@ def test_loader(tap, tmpdir):
         tap.check("ELF loader rejects: %s" % what, status == 1 and message in err,
                   describe("expected exit 1 and '%s'" % message, status, out, err))
     for what, args, message in [
-        ("-bios FILE", ["-bios", "fw.bin", "-kernel", "x.elf"], "firmware is not supported"),
-        ("no -kernel", ["-bios", "none"], "no -kernel"),
+        ("-bios missing file", ["-bios", "/nonexistent/fw.bin"], "/nonexistent/fw.bin"),
+        ("-bios none without -kernel", ["-bios", "none"], "needs a -kernel"),
         ("unknown backend", ["-accel", "tcg,backend=sparc", "-kernel", "x.elf"],
          "unknown backend 'sparc'"),
         ("bad tb-size", ["-accel", "tcg,tb-size=0", "-kernel", "x.elf"], "tb-size=0"),

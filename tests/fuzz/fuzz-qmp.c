@@ -9,9 +9,11 @@
  * commands are not linked. Every reply the session sends must parse as a
  * JSON object, or the target aborts.
  *
- * Build with `make fuzz` (clang -fsanitize=fuzzer,address); run as
- * build/tests/fuzz/fuzz-qmp tests/fuzz/corpus/qmp. tests/unit/test-qmp-corpus.c
- * runs this same entry point over the fixed corpus in `make check`.
+ * Build with `make fuzz` (clang -fsanitize=fuzzer,address,undefined); run as
+ * build/tests/fuzz/fuzz-qmp -artifact_prefix=build/ build/fuzz-qmp
+ * tests/fuzz/corpus/qmp (new inputs go to the first directory).
+ * tests/unit/test-qmp.c runs this same entry point over the fixed corpus in
+ * `make check`.
  */
 #include "util/osdep.h"
 #include "monitor/monitor-internal.h"

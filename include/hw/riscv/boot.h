@@ -1,7 +1,9 @@
 /*
- * riscv boot: the ELF loader behind `-bios none -kernel prog.elf`, and the
- * boot state the board leaves for its harts (where they start and what a0/a1
- * hold), which the vCPU reset applies after the CPU's architectural reset.
+ * riscv boot: the images behind -bios, -kernel and -initrd and the board's
+ * own blobs (device tree, reset ROM), kept so every reset writes them again,
+ * and the boot state the board leaves for its harts (where they start and
+ * what a1 holds), which the vCPU reset applies after the CPU's architectural
+ * reset.
  */
 #ifndef HW_RISCV_BOOT_H
 #define HW_RISCV_BOOT_H
@@ -12,17 +14,23 @@
 typedef struct RISCVBootImage RISCVBootImage;
 
 /*
- * Reads and validates the riscv64 ELF executable PATH: every header field is
- * checked against the file, and every PT_LOAD segment must lie in guest RAM
- * [RAM_BASE, RAM_BASE + RAM_SIZE), segments must not overlap and the entry
- * point must be inside one of them. NULL with *errp set otherwise.
+ * Reads PATH (WHAT names it in errors: "kernel", "firmware"): a riscv64 ELF
+ * executable goes to its physical addresses, anything else (a RISC-V Linux
+ * Image, a raw binary) to LOAD_ADDR, which is then its entry. Everything
+ * must lie in RAM [RAM_BASE, RAM_BASE + RAM_SIZE). NULL with *errp set
+ * otherwise.
  */
-RISCVBootImage *riscv_boot_elf_load(const char *path, uint64_t ram_base, uint64_t ram_size,
-                                    GError **errp);
-/* Writes the segments into AS (the board's RAM), zeroing their bss. */
+RISCVBootImage *riscv_boot_load(const char *what, const char *path, uint64_t load_addr,
+                                uint64_t ram_base, uint64_t ram_size, GError **errp);
+/* LEN bytes of DATA (copied) at ADDR. */
+RISCVBootImage *riscv_boot_image_from_data(uint64_t addr, const void *data, uint64_t len);
+/* Writes the image into AS, zeroing the parts beyond the file (bss). */
 void riscv_boot_image_install(const RISCVBootImage *img, AddressSpace *as);
-/* The guest-physical address the harts start at. */
+/* The guest-physical entry point. */
 uint64_t riscv_boot_image_entry(const RISCVBootImage *img);
+/* The lowest address of the image, and the first address past it. */
+uint64_t riscv_boot_image_start(const RISCVBootImage *img);
+uint64_t riscv_boot_image_end(const RISCVBootImage *img);
 void riscv_boot_image_free(RISCVBootImage *img);
 
 /* What every hart holds after reset: pc, a0 = its hart id, a1. */

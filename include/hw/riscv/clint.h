@@ -28,5 +28,10 @@
  */
 DeviceState *riscv_clint_create(uint64_t addr, unsigned num_harts, uint64_t freq_hz,
                                 const qemu_irq *soft, const qemu_irq *timer, GError **errp);
+/*
+ * The current mtime of the CLINT DEV (a DeviceState *, untyped so it can be
+ * the harts' time source). Any thread.
+ */
+uint64_t riscv_clint_read_mtime(void *dev);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * The "virt" board as bare-metal programs see it, on Kestrel and on
  * qemu-system-riscv64 -M virt -bios none:
- *   - a0 holds the hart id (0) and a1 the device tree address (0 on Kestrel);
+ *   - a0 holds the hart id (0) and a1 the device tree address;
  *   - the UART's LSR says the transmitter is empty;
  *   - CLINT mtime advances; mtimecmp and msip read back what was written;
  *   - a timer interrupt: mtimecmp = mtime + 1 ms, MTIE and MIE on, wfi, and the

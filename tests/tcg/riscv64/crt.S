@@ -4,7 +4,9 @@
  * output helpers for the ns16550a at 0x10000000; test_check, which counts
  * checks and prints a line for each mismatch; a trap handler that records
  * mcause/mtval/mepc and skips the trapping instruction when the test armed it
- * (EXPECT_TRAP), and otherwise reports the unexpected trap and fails; and
+ * (EXPECT_TRAP; EXPECT_TRAP_M also returns in M-mode, which is how tests
+ * running in S or U mode get back), and otherwise reports the unexpected
+ * trap and fails; and
  * test_finish, which prints the summary and writes the SiFive test finisher
  * (0x5555 pass, 0x3333 | 1 << 16 fail). Uses only RV64I and Zicsr.
  */
@@ -155,7 +157,8 @@ test_check:
 /*
  * Trap vector. An armed trap (trap_expected != 0) is recorded in trap_cause,
  * trap_tval and trap_epc, disarmed, and the trapping instruction skipped (2 or
- * 4 bytes from its low bits); any other trap is reported and fails the test.
+ * 4 bytes from its low bits), returning to the trapping mode (trap_expected 1)
+ * or to M-mode (2); any other trap is reported and fails the test.
  */
     .balign 4
 test_trap_entry:
@@ -171,7 +174,11 @@ test_trap_entry:
     sd t0, trap_epc, t1
     lw t1, trap_expected
     beqz t1, 2f
-    sw zero, trap_expected, t1
+    li t2, 2
+    bne t1, t2, 0f
+    li t2, 0x1800               /* armed with 2: return in M-mode (MPP = M) */
+    csrs mstatus, t2
+0:  sw zero, trap_expected, t1
     lhu t1, 0(t0)
     andi t1, t1, 3
     li t2, 3

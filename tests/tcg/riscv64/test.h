@@ -33,6 +33,27 @@
 #define EXPECT_TRAP \
     li t6, 1; sw t6, trap_expected, a0
 
+/* Like EXPECT_TRAP, but the handler returns in M-mode (from a test running in S or U). */
+#define EXPECT_TRAP_M \
+    li t6, 2; sw t6, trap_expected, a0
+
+/* Let S and U mode access all memory: PMP entry 0 is NAPOT over everything, RWX. */
+#define PMP_ALLOW_ALL \
+    li t0, -1; csrw pmpaddr0, t0; li t0, 0x1f; csrw pmpcfg0, t0
+
+/* From M-mode, continue at LABEL in S-mode (mret with MPP = S). Clobbers t0. */
+#define ENTER_S(label) \
+    li t0, 0x1800; csrc mstatus, t0; li t0, 0x800; csrs mstatus, t0; \
+    la t0, label; csrw mepc, t0; mret
+
+/* From M-mode, continue at LABEL in U-mode (mret with MPP = U). Clobbers t0. */
+#define ENTER_U(label) \
+    li t0, 0x1800; csrc mstatus, t0; la t0, label; csrw mepc, t0; mret
+
+/* Back to M-mode from S or U: an ecall that the handler returns from in M-mode. */
+#define BACK_TO_M \
+    EXPECT_TRAP_M; ecall
+
 /* After an expected trap: compare mcause and mtval recorded by the handler. */
 #define CHECK_TRAP(cause, tval) \
     ld a0, trap_cause; li a1, cause; li a2, __LINE__; call test_check; \
