@@ -125,6 +125,28 @@ const char *blk_name(BlockBackend *blk)
     return blk->name;
 }
 
+void blk_foreach(void (*fn)(BlockBackend *blk, void *opaque), void *opaque)
+{
+    for (guint i = 0; blk_backends && i < blk_backends->len; i++) {
+        fn(g_ptr_array_index(blk_backends, i), opaque);
+    }
+}
+
+const char *blk_filename(BlockBackend *blk)
+{
+    return blk->root->filename;
+}
+
+const char *blk_format_name(BlockBackend *blk)
+{
+    return blk->root->drv->format_name;
+}
+
+bool blk_is_attached(BlockBackend *blk)
+{
+    return blk->dev != NULL;
+}
+
 int64_t blk_getlength(BlockBackend *blk)
 {
     return blk->length;

@@ -10,6 +10,7 @@
 #include "util/osdep.h"
 #include <fcntl.h>
 #include "monitor/monitor-internal.h"
+#include "block/block.h"
 #include "chardev/char.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
@@ -346,9 +347,15 @@ static void hmp_info_cpus(HmpContext *ctx, const char *args)
     }
 }
 
+static void hmp_print_block(BlockBackend *blk, void *opaque)
+{
+    hmp_printf(opaque, "%s (#block%s): %s (%s%s)\n", blk_name(blk), blk_name(blk),
+               blk_filename(blk), blk_format_name(blk), blk_is_read_only(blk) ? ", read-only" : "");
+}
+
 static void hmp_info_block(HmpContext *ctx, const char *args)
 {
-    /* The block layer's drives are not listed yet: as QEMU without drives, nothing. */
+    blk_foreach(hmp_print_block, ctx);
 }
 
 static void hmp_print_chardev(Chardev *chr, void *opaque)

@@ -1,6 +1,6 @@
 /*
  * QMP commands about devices and their backends: query-block (the block
- * layer's drives are not listed yet: an empty list), query-chardev, and the type
+ * layer's drives, in QEMU's BlockInfo shape), query-chardev, and the type
  * introspection management tools probe before they build a command line:
  * device-list-properties and qom-list-types over the device model's registry.
  */
@@ -8,10 +8,37 @@
 #include "monitor/monitor-internal.h"
 #include "chardev/char.h"
 #include "hw/qdev.h"
+#include "block/block.h"
+
+static void qmp_add_block(BlockBackend *blk, void *opaque)
+{
+    JsonObject *info = json_object_new();
+    JsonObject *inserted = json_object_new();
+    JsonObject *image = json_object_new();
+    int64_t size = blk_getlength(blk);
+
+    json_object_set_string_member(image, "filename", blk_filename(blk));
+    json_object_set_string_member(image, "format", blk_format_name(blk));
+    json_object_set_int_member(image, "virtual-size", size);
+    json_object_set_string_member(inserted, "file", blk_filename(blk));
+    json_object_set_string_member(inserted, "drv", blk_format_name(blk));
+    json_object_set_boolean_member(inserted, "ro", blk_is_read_only(blk));
+    json_object_set_boolean_member(inserted, "encrypted", false);
+    json_object_set_object_member(inserted, "image", image);
+    json_object_set_string_member(info, "device", blk_name(blk));
+    json_object_set_boolean_member(info, "locked", false);
+    json_object_set_boolean_member(info, "removable", false);
+    json_object_set_string_member(info, "type", "unknown");
+    json_object_set_object_member(info, "inserted", inserted);
+    json_array_add_object_element(opaque, info);
+}
 
 static JsonNode *qmp_query_block(JsonObject *args, GError **errp)
 {
-    return qmp_node_take_array(json_array_new());
+    JsonArray *arr = json_array_new();
+
+    blk_foreach(qmp_add_block, arr);
+    return qmp_node_take_array(arr);
 }
 
 static void qmp_add_chardev(Chardev *chr, void *opaque)

@@ -102,7 +102,11 @@ def wait_file(path, text, timeout=10, after=0):
 
 def test_monitor_stdio():
     serial = os.path.join(scratch, "serial.txt")
-    with Machine(BASE + ["-monitor", "stdio", "-serial", "file:" + serial],
+    disk = os.path.join(scratch, "disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(1 << 20)
+    with Machine(BASE + ["-monitor", "stdio", "-serial", "file:" + serial,
+                         "-drive", "file=%s,format=raw,if=none,id=disk0" % disk],
                  timeout=TIMEOUT) as m:
         ck = Checks()
         ck.expect(m.wait_for(BANNER) and m.wait_for(PROMPT), "no banner and prompt")
@@ -126,7 +130,7 @@ def test_monitor_stdio():
         ck.expect("serial0: filename=" in out and "compat_monitor0: filename=stdio" in out,
                   "info chardev: %r" % out)
         out = hmp(m, "info block")
-        ck.expect(out == "", "info block: %r" % out)
+        ck.expect(out.strip() == "disk0 (#blockdisk0): %s (raw)" % disk, "info block: %r" % out)
         ck.report(TESTS[1], m)
 
         ck = Checks()

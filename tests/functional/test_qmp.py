@@ -132,7 +132,11 @@ def error_desc(r):
 def test_lifecycle():
     """One guest: tests 1-10."""
     qmp = sock_path("a.sock")
-    args = BASE + ["-smp", "2", "-name", "qmptest", "-qmp", "unix:%s,server=on,wait=off" % qmp]
+    disk = sock_path("disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(1 << 20)
+    args = BASE + ["-smp", "2", "-name", "qmptest", "-qmp", "unix:%s,server=on,wait=off" % qmp,
+                   "-drive", "file=%s,format=raw,if=none,id=disk0,readonly=on" % disk]
     with Machine(args, timeout=TIMEOUT) as m:
         if not m.wait_for("count 2"):
             for name in TESTS[:10]:
@@ -190,7 +194,12 @@ def test_lifecycle():
         mv = machines.get("microvm", {})
         ck.expect(mv.get("is-default") is True and mv.get("cpu-max", 0) >= 2 and
                   "deprecated" in mv, "query-machines microvm: %r" % mv)
-        ck.expect(c.cmd("query-block") == {"return": []}, "query-block")
+        blocks = c.cmd("query-block").get("return", [])
+        ins = blocks[0].get("inserted", {}) if len(blocks) == 1 else {}
+        ck.expect(len(blocks) == 1 and blocks[0].get("device") == "disk0" and
+                  ins.get("file") == disk and ins.get("ro") is True and ins.get("drv") == "raw"
+                  and ins.get("image", {}).get("virtual-size") == 1 << 20,
+                  "query-block: %r" % blocks)
         chardevs = {x["label"]: x for x in c.cmd("query-chardev").get("return", [])}
         ck.expect("serial0" in chardevs and chardevs["serial0"]["frontend-open"] is True,
                   "query-chardev serial0: %r" % chardevs)
