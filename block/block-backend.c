@@ -142,11 +142,6 @@ const char *blk_format_name(BlockBackend *blk)
     return blk->root->drv->format_name;
 }
 
-bool blk_is_attached(BlockBackend *blk)
-{
-    return blk->dev != NULL;
-}
-
 int64_t blk_getlength(BlockBackend *blk)
 {
     return blk->length;

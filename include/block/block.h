@@ -48,8 +48,6 @@ void blk_foreach(void (*fn)(BlockBackend *blk, void *opaque), void *opaque);
 /* The image file and the format driver of the backend's root node. */
 const char *blk_filename(BlockBackend *blk);
 const char *blk_format_name(BlockBackend *blk);
-/* Is a guest device using the backend? */
-bool blk_is_attached(BlockBackend *blk);
 bool blk_is_read_only(BlockBackend *blk);
 /* discard=unmap: a discard really deallocates (otherwise it is a no-op). */
 bool blk_supports_discard(BlockBackend *blk);
