@@ -4,9 +4,11 @@
 # - OpenSBI (Debian's opensbi, -bios default) prints its banner with the
 #   platform name of QEMU's virt and the hart count given with -smp 1 and 4.
 # - An S-mode payload (tests/guests/riscv64/sbi-payload.S, booted as a flat
-#   RISC-V Linux Image with -kernel) starts after OpenSBI with a0 = 0 and the
-#   device tree in a1, takes an SBI timer interrupt (CLINT mtimecmp through
-#   OpenSBI) and shuts down through SBI SRST: exit status 0, -smp 1 and 4.
+#   RISC-V Linux Image with -kernel) starts after OpenSBI with a0 = its hart
+#   (any hart with -smp 4: OpenSBI 1.1 draws the boot hart by lottery) and
+#   the device tree in a1, takes an SBI timer interrupt (CLINT mtimecmp
+#   through OpenSBI) and shuts down through SBI SRST: exit status 0, -smp 1
+#   and 4.
 # - plic.elf (-bios none): PLIC claim/complete and threshold with the UART's
 #   interrupt, the RTC and the device tree in a1, on both TCG back ends.
 # - U-Boot (Debian's u-boot-qemu, qemu-riscv64_smode) reaches its prompt and

@@ -14,7 +14,9 @@
 # - The board guests (tests/guests/riscv64): UART, CLINT mtime/mtimecmp/msip,
 #   timer and software interrupts, reset through the SiFive test finisher, and
 #   the finisher's exit code; codegen.elf rewrites code on every hart until a
-#   1 MiB code buffer has been flushed many times.
+#   1 MiB code buffer has been flushed many times; smp.elf (-smp 4) counts
+#   under an amoswap spinlock, with LR/SC and with AMOs, then plays wfi/msip
+#   ping-pong between hart 0 and the others (a lost wakeup hangs it).
 # - The ELF loader rejects broken files with a message naming what is wrong.
 #
 # Prints SKIP with the reason when the riscv64 binary, the guests or a back
@@ -208,6 +210,19 @@ def test_codegen(tap, backends):
                       describe("codegen.elf", status, out, err))
 
 
+def test_smp(tap, backends):
+    """Contended amoswap/LR-SC/AMO counters and wfi/msip ping-pong across 4 harts."""
+    elf = os.path.join(BOARD_DIR, "smp.elf")
+    for be in BACKENDS:
+        name = "spinlocks, LR/SC, AMOs and wfi/IPI ping-pong on 4 harts (backend=%s)" % be
+        if backends[be]:
+            tap.skip(name, backends[be])
+            continue
+        status, out, err = kestrel(elf, be, ["-smp", "4"], timeout=60)
+        tap.check(name, status == 0 and out.strip() == "smp ok",
+                  describe("smp.elf", status, out, err))
+
+
 def patched(data, offset, fmt, value):
     b = bytearray(data)
     struct.pack_into(fmt, b, offset, value)
@@ -278,6 +293,7 @@ def main():
         test_smc(tap, backends)
         test_board(tap, backends)
         test_codegen(tap, backends)
+        test_smp(tap, backends)
         test_loader(tap, tmpdir)
     return tap.finish()
 

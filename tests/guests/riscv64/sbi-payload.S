@@ -3,14 +3,26 @@
  * format so -kernel takes it the way it takes Linux. It is position
  * independent: tests/functional/test_riscv_virt.py cuts the loaded bytes out
  * of the ELF and boots them as a flat Image at 0x80200000. It checks what
- * OpenSBI hands over (S-mode, a0 = hart 0, a1 = the device tree), asks the
- * SBI for a timer interrupt 1 ms ahead and waits for it with wfi, prints
- * through the legacy console call, and shuts down through SBI SRST (which
- * OpenSBI does with the test finisher). A failure prints "FAIL: step" and
- * hangs.
+ * OpenSBI hands over (S-mode, a0 = the id of the hart it runs on, a1 = the
+ * device tree), asks the SBI for a timer interrupt 1 ms ahead and waits for
+ * it with wfi, prints through the legacy console call, and shuts down through
+ * SBI SRST (which OpenSBI does with the test finisher). A failure prints
+ * "FAIL: step" and hangs.
+ *
+ * OpenSBI 1.1 picks its cold-boot hart by lottery, so with several harts the
+ * payload may start on any of them: a0 is checked with SBI HSM's
+ * hart_get_status, which says STARTED only for the hart making the call (the
+ * others wait, stopped). The timer may fire before the payload reaches wfi
+ * (a slow host thread), so it waits with sstatus.SIE clear (wfi still wakes
+ * for a pending, enabled interrupt) and takes the interrupt afterwards; with
+ * SIE set an interrupt taken just before the wfi would leave that wfi
+ * waiting for one that already came.
  */
 #define SBI_LEGACY_PUTCHAR  1
 #define SBI_EXT_TIME        0x54494d45
+#define SBI_EXT_HSM         0x48534d
+#define SBI_HSM_STATUS      2           /* hart_get_status */
+#define SBI_HSM_STARTED     0
 #define SBI_EXT_SRST        0x53525354
 #define SSTATUS_SIE         2
 #define SIE_STIE            (1 << 5)
@@ -42,8 +54,16 @@ start:
 
     /* S-mode: sstatus reads (an M-only hart would trap to nobody) */
     csrr t0, sstatus
+    mv a0, s0
+    li a7, SBI_EXT_HSM
+    li a6, SBI_HSM_STATUS
+    ecall
+    mv t0, a0
+    mv t1, a1
     la a0, s_hart
-    bnez s0, fail
+    bnez t0, fail
+    li t2, SBI_HSM_STARTED
+    bne t1, t2, fail
     lwu t0, 0(s1)
     li t1, 0xedfe0dd0
     la a0, s_fdt
@@ -63,12 +83,12 @@ start:
     bnez t2, fail
     li t0, SIE_STIE
     csrw sie, t0
-    csrsi sstatus, SSTATUS_SIE
 1:  wfi
+    csrsi sstatus, SSTATUS_SIE  /* the interrupt, if pending, is taken here */
+    csrci sstatus, SSTATUS_SIE
     lla t0, timer_seen
     ld t0, 0(t0)
     beqz t0, 1b
-    csrci sstatus, SSTATUS_SIE
     la a0, s_timer
     call puts
 
@@ -114,10 +134,10 @@ trap:
     j fail
 
 s_start:    .asciz "payload started\n"
-s_handover: .asciz "S-mode, hart 0, device tree in a1 ok\n"
+s_handover: .asciz "S-mode, a0 = this hart, device tree in a1 ok\n"
 s_timer:    .asciz "sbi timer interrupt ok\n"
 s_srst:     .asciz "SBI shutdown returned\n"
-s_hart:     .asciz "a0 is not hart 0\n"
+s_hart:     .asciz "a0 is not this hart (SBI HSM status)\n"
 s_fdt:      .asciz "a1 is not a device tree\n"
 s_trap:     .asciz "unexpected exception\n"
 s_fail:     .asciz "FAIL: "
