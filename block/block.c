@@ -342,3 +342,76 @@ int bdrv_run_sync(BlockDriverState *bs, BdrvRequest *req)
     }
     return st.ret;
 }
+
+int bdrv_pio(BlockDriverState *bs, BdrvRequest *req)
+{
+    return bs->drv->bdrv_pio ? bs->drv->bdrv_pio(bs, req) : -ENOTSUP;
+}
+
+int bdrv_pio_buf(BlockDriverState *bs, BdrvOp op, uint64_t offset, void *buf, uint64_t bytes,
+                 int flags)
+{
+    struct iovec iov = { .iov_base = buf, .iov_len = bytes };
+    BdrvRequest req = { .op = op, .offset = offset, .bytes = bytes, .iov = &iov,
+                        .iovcnt = buf ? 1 : 0, .flags = flags };
+
+    return bdrv_pio(bs, &req);
+}
+
+BlockDriverState *bdrv_open_image(const char *filename, const char *format,
+                                  const char *options, int flags, bool *probed, GError **errp)
+{
+    g_autoptr(Keyval) fkv = keyval_parse("", NULL, "image", errp);
+    g_autoptr(Keyval) kv = NULL;
+    g_autofree char *drvopt = NULL;
+    BdrvOpenOpts opts = { .kv = fkv, .optname = "image", .prefix = (char *)"",
+                          .filename = filename };
+    BlockDriverState *file, *bs;
+    bool guessed = !format;
+
+    file = fkv ? bdrv_open_opts(&opts, "file", flags, errp) : NULL;
+    if (!file) {
+        return NULL;
+    }
+    if (!format) {
+        uint8_t buf[512] = { 0 };
+        int64_t len = bdrv_getlength(file);
+        int ret = len < 0 ? (int)len :
+                  bdrv_pio_buf(file, BDRV_OP_READ, 0, buf, MIN(sizeof(buf), (uint64_t)len), 0);
+
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "could not read '%s' to probe its format", filename);
+            bdrv_unref(file);
+            return NULL;
+        }
+        format = bdrv_probe_format(buf, MIN(sizeof(buf), (uint64_t)len), filename)->format_name;
+    }
+    if (!bdrv_find_format(format) || bdrv_find_format(format)->is_protocol ||
+        strchr(format, ',')) {
+        error_setg(errp, "'%s': unknown image format '%s'", filename, format);
+        bdrv_unref(file);
+        return NULL;
+    }
+    drvopt = g_strconcat("driver=", format, options ? "," : "", options, NULL);
+    kv = keyval_parse(drvopt, NULL, "image", errp);
+    opts = (BdrvOpenOpts) { .kv = kv, .optname = "image", .prefix = (char *)"", .file = file };
+    if (!kv) {
+        bdrv_unref(file);
+        return NULL;
+    }
+    bs = kv ? bdrv_open_opts(&opts, NULL, flags, errp) : NULL;
+    if (opts.file) {
+        bdrv_unref(opts.file);
+    }
+    if (bs && !keyval_check_all_used(kv, "image", errp)) {
+        bdrv_unref(bs);
+        bs = NULL;
+    }
+    if (bs) {
+        bs->probed = guessed;
+    }
+    if (probed) {
+        *probed = guessed;
+    }
+    return bs;
+}

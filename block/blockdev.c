@@ -93,7 +93,11 @@ static BlockDriverState *drive_open_nodes(BdrvOpenOpts *opts, const char *format
         }
         drv = bdrv_probe_format(buf, req.bytes, file->filename);
         format = drv->format_name;
-        if (!strcmp(format, "raw")) {
+        if (strcmp(format, "raw") != 0) {
+            warn_report("-drive file=%s: no format= given, so the image was probed and taken "
+                        "as %s; probing is unsafe (a guest could forge a header), give "
+                        "format=%s", file->filename, format, format);
+        } else {
             warn_report("-drive file=%s: no format= given, so the image was probed and taken "
                         "as raw; probing raw images is unsafe, so writes to its first sector "
                         "are restricted (give format=raw to lift this)", file->filename);
@@ -154,7 +158,7 @@ BlockBackend *blk_drive_add(const char *optstr, GError **errp)
         }
     }
     if (format && !bdrv_find_format(format)) {
-        error_setg(errp, "-drive: format=%s: unknown image format (known: raw)", format);
+        error_setg(errp, "-drive: format=%s: unknown image format (known: raw, qcow2)", format);
         return NULL;
     }
     if (format && bdrv_find_format(format)->is_protocol) {

@@ -326,18 +326,17 @@ static int file_write_zeroes(FileState *s, uint64_t offset, uint64_t bytes, bool
     return 0;
 }
 
-static int file_job_run(BlkAioJob *job)
+/* REQ with ITS OWN COPY of the iovec array (advanced as the work goes). */
+static int file_run(BlockDriverState *bs, BdrvRequest *req, struct iovec *iov)
 {
-    FileJob *j = container_of(job, FileJob, u.job);
-    FileState *s = j->bs->opaque;
-    BdrvRequest *req = j->req;
+    FileState *s = bs->opaque;
     int rwflags = (req->flags & BDRV_REQ_FUA) ? RWF_DSYNC : 0;
     int ret;
 
     switch (req->op) {
     case BDRV_OP_READ:
     case BDRV_OP_WRITE:
-        return file_rw(s, req->op == BDRV_OP_WRITE, j->iov, req->iovcnt, req->offset,
+        return file_rw(s, req->op == BDRV_OP_WRITE, iov, req->iovcnt, req->offset,
                        req->bytes, rwflags);
     case BDRV_OP_FLUSH:
         return fdatasync(s->fd) < 0 ? -errno : 0;
@@ -349,9 +348,32 @@ static int file_job_run(BlkAioJob *job)
     case BDRV_OP_WRITE_ZEROES:
         return file_write_zeroes(s, req->offset, req->bytes,
                                  (req->flags & BDRV_REQ_MAY_UNMAP) &&
-                                 (j->bs->open_flags & BDRV_O_UNMAP), rwflags);
+                                 (bs->open_flags & BDRV_O_UNMAP), rwflags);
     }
     return -EINVAL;
+}
+
+static int file_job_run(BlkAioJob *job)
+{
+    FileJob *j = container_of(job, FileJob, u.job);
+
+    return file_run(j->bs, j->req, j->iov);
+}
+
+/* The synchronous path (bdrv_pio): a format's worker thread calls it directly. */
+static int file_pio(BlockDriverState *bs, BdrvRequest *req)
+{
+    FileState *s = bs->opaque;
+    int iovcnt = req->op == BDRV_OP_READ || req->op == BDRV_OP_WRITE ? req->iovcnt : 0;
+    g_autofree struct iovec *iov = g_memdup2(req->iov, iovcnt * sizeof(struct iovec));
+
+    if (req->op == BDRV_OP_FLUSH && s->no_flush) {
+        return 0;
+    }
+    if (bdrv_is_read_only(bs) && req->op != BDRV_OP_READ && req->op != BDRV_OP_FLUSH) {
+        return -EROFS;
+    }
+    return file_run(bs, req, iov);
 }
 
 /* ---- submission and completion, on the main loop ---- */
@@ -509,6 +531,7 @@ const BlockDriver bdrv_file = {
     .bdrv_close = file_close,
     .bdrv_submit = file_submit,
     .bdrv_getlength = file_getlength,
+    .bdrv_pio = file_pio,
 };
 
 block_init(bdrv_file)

@@ -54,11 +54,22 @@ static void raw_submit(BlockDriverState *bs, BdrvRequest *req)
     bdrv_submit(bs->file, req);
 }
 
+/* Synchronous requests (a raw backing image of a qcow2 overlay): the same check. */
+static int raw_pio(BlockDriverState *bs, BdrvRequest *req)
+{
+    if (bs->probed && req->op == BDRV_OP_WRITE && req->offset < RAW_PROBE_BYTES &&
+        raw_write_changes_format(req)) {
+        return -EPERM;
+    }
+    return bdrv_pio(bs->file, req);
+}
+
 const BlockDriver bdrv_raw = {
     .format_name = "raw",
     .bdrv_probe = raw_probe,
     .bdrv_open = raw_open,
     .bdrv_submit = raw_submit,
+    .bdrv_pio = raw_pio,
 };
 
 block_init(bdrv_raw)

@@ -63,6 +63,13 @@ typedef struct BlockDriver {
     void (*bdrv_close)(BlockDriverState *bs);
     void (*bdrv_submit)(BlockDriverState *bs, BdrvRequest *req);
     int64_t (*bdrv_getlength)(BlockDriverState *bs);
+    /*
+     * REQ done synchronously on the calling thread, which may be a pool worker
+     * without the BQL (req->cb is not used): 0 or -errno. Formats that do
+     * their work on a worker (qcow2) reach their file child and backing
+     * images through it. REQ is not validated against the image size.
+     */
+    int (*bdrv_pio)(BlockDriverState *bs, BdrvRequest *req);
 } BlockDriver;
 
 struct BlockDriverState {
@@ -80,6 +87,7 @@ struct BlockDriverState {
 /* The built-in drivers (named so that programs linking a plain archive keep them). */
 extern const BlockDriver bdrv_raw;
 extern const BlockDriver bdrv_file;
+extern const BlockDriver bdrv_qcow2;
 
 void bdrv_register(const BlockDriver *drv);
 #define block_init(drv) \
@@ -123,6 +131,18 @@ void bdrv_complete_later(BdrvRequest *req, int ret);
 int64_t bdrv_getlength(BlockDriverState *bs);
 /* Runs REQ (its cb/opaque are replaced) and waits for it: 0 or -errno. */
 int bdrv_run_sync(BlockDriverState *bs, BdrvRequest *req);
+/* The driver's bdrv_pio (-ENOTSUP without one): any thread, no BQL needed. */
+int bdrv_pio(BlockDriverState *bs, BdrvRequest *req);
+/* bdrv_pio of one READ/WRITE buffer, or of a FLUSH (BUF NULL, BYTES 0). */
+int bdrv_pio_buf(BlockDriverState *bs, BdrvOp op, uint64_t offset, void *buf, uint64_t bytes,
+                 int flags);
+/*
+ * Opens the image FILENAME (a "file" node under a FORMAT node; FORMAT NULL:
+ * probed, *PROBED tells) with BDRV_O_* FLAGS: for tools and backing files.
+ * OPTIONS (or NULL): more "key=value,..." for the format node.
+ */
+BlockDriverState *bdrv_open_image(const char *filename, const char *format,
+                                  const char *options, int flags, bool *probed, GError **errp);
 
 /*
  * A backend named NAME on ROOT (which it takes the caller's reference to);
