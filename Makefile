@@ -20,9 +20,9 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 # Sources are found per directory: adding a device is one new file.
-COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc hw/virtio chardev monitor \
-               hw/pci hw/pci-host tcg tcg/x86_64 tcg/interp accel/tcg block
-X86_64_DIRS := accel/kvm target/i386 hw/i386
+COMMON_DIRS := util softmmu hw/core hw/char hw/acpi hw/misc hw/virtio hw/nvram chardev monitor \
+               hw/pci hw/pci-host tcg tcg/x86_64 tcg/interp accel/tcg block net
+X86_64_DIRS := accel/kvm target/i386 hw/i386 hw/intc hw/timer
 RISCV64_DIRS := target/riscv hw/riscv
 MAIN_SRC := softmmu/main.c
 
@@ -50,7 +50,9 @@ GUEST_X86_BINS := $(patsubst %.S,$(BUILD)/%.bin,$(filter-out tests/guests/x86/pv
 .PHONY: all clean distclean install check check-unit check-functional demo bench \
         bootstrap guests unit-tests
 
-all: $(BINARIES)
+TOOLS := $(BUILD)/kestrel-img
+
+all: $(BINARIES) $(TOOLS)
 
 # A newer configure (new libraries, targets) reconfigures with the same options.
 config.mak: configure
@@ -87,6 +89,14 @@ $(BUILD)/kestrel-system-%: $(BUILD)/main-%.o $(BUILD)/lib%.a $(BUILD)/libcommon.
 
 TARGET_LIBS := $(foreach t,$(TARGETS),$(BUILD)/lib$(t).a)
 
+# The image tool: its own sources, every block driver (linked by name, so that their
+# registration constructors run) and what they use from the common archive.
+KESTREL_IMG_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/kestrel-img/*.c)) \
+                    $(filter $(BUILD)/block/%,$(COMMON_OBJS))
+$(BUILD)/kestrel-img: $(KESTREL_IMG_OBJS) $(BUILD)/libcommon.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(KESTREL_IMG_OBJS) $(BUILD)/libcommon.a $(LIBS)
+
 # Unit tests link only the objects they use (plain archives).
 $(BUILD)/tests/unit/test-%: $(BUILD)/tests/unit/test-%.o $(TARGET_LIBS) $(BUILD)/libcommon.a
 	@echo "  LINK    $@"
@@ -101,6 +111,9 @@ VIRTIO_BLK_TEST_OBJS := $(addprefix $(BUILD)/,hw/virtio/virtio-blk.o block/raw-f
                         block/file-posix.o)
 $(BUILD)/tests/unit/test-virtio-blk: $(VIRTIO_BLK_TEST_OBJS)
 $(BUILD)/tests/unit/test-virtio-blk: LDFLAGS += $(VIRTIO_BLK_TEST_OBJS)
+VIRTIO_NET_TEST_OBJS := $(addprefix $(BUILD)/,hw/virtio/virtio-net.o)
+$(BUILD)/tests/unit/test-net: $(VIRTIO_NET_TEST_OBJS)
+$(BUILD)/tests/unit/test-net: LDFLAGS += $(VIRTIO_NET_TEST_OBJS)
 
 # Small x86 test guests of our own: flat images for -bios, ELF for PVH.
 $(BUILD)/tests/guests/x86/%.o: tests/guests/x86/%.S tests/guests/x86/lib.h
@@ -181,7 +194,7 @@ FUZZ_QMP_SRCS := tests/fuzz/fuzz-qmp.c monitor/qmp-server.c monitor/qmp-stream.c
 
 fuzz:
 	@scripts/bootstrap.sh clang libclang-rt-dev
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/tests/fuzz/fuzz-qmp
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/tests/fuzz/fuzz-qmp $(BUILD)/tests/fuzz/fuzz-qcow2
 
 $(BUILD)/tests/fuzz/fuzz-qmp: $(FUZZ_QMP_SRCS) monitor/monitor-internal.h config.mak
 	@mkdir -p $(dir $@)
@@ -189,11 +202,22 @@ $(BUILD)/tests/fuzz/fuzz-qmp: $(FUZZ_QMP_SRCS) monitor/monitor-internal.h config
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
 		-Iinclude $(LIB_CFLAGS) -o $@ $(FUZZ_QMP_SRCS) $(LIBS)
 
+# The qcow2 target: open, read and check of an image file (test-qcow2 runs its corpus).
+# Run: mkdir -p build/fuzz-qcow2; build/tests/fuzz/fuzz-qcow2 -artifact_prefix=build/ \
+#      build/fuzz-qcow2 tests/fuzz/corpus/qcow2
+FUZZ_QCOW2_SRCS := tests/fuzz/fuzz-qcow2.c $(wildcard block/*.c) util/error.c util/keyval.c
+
+$(BUILD)/tests/fuzz/fuzz-qcow2: $(FUZZ_QCOW2_SRCS) $(wildcard block/*.h) config.mak
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. \
+		-Iinclude $(LIB_CFLAGS) -o $@ $(FUZZ_QCOW2_SRCS) $(LIBS)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/kestrel \
 		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 docs/kestrel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 755 $(BINARIES) $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/kestrel.1 docs/kestrel-img.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf $(BUILD)

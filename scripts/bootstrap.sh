@@ -8,7 +8,7 @@ set -e
 cd "$(dirname "$0")/.."
 
 packages="gcc make binutils pkg-config python3 libglib2.0-dev libpixman-1-dev libfdt-dev \
-libcapstone-dev zlib1g-dev libjson-glib-dev liburing-dev socat cpio xz-utils zstd ca-certificates acpica-tools \
+libcapstone-dev zlib1g-dev libjson-glib-dev libslirp-dev liburing-dev socat cpio xz-utils zstd ca-certificates acpica-tools \
 gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf opensbi"
 packages="$packages $*"
 

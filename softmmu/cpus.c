@@ -73,6 +73,11 @@ bool cpus_start(bool start_stopped, GError **errp)
     return true;
 }
 
+CPUState *cpu_current(void)
+{
+    return current_cpu;
+}
+
 bool cpus_all_stopped(void)
 {
     for (unsigned i = 0; i < cpus_count; i++) {

@@ -17,6 +17,7 @@
 #include "hw/boards.h"
 #include "hw/qdev.h"
 #include "monitor/monitor.h"
+#include "net/net.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
 #include "sysemu/main-loop.h"
@@ -34,11 +35,15 @@ typedef struct Options {
     const char *mem;
     const char *smp;
     const char *kernel, *initrd, *append, *bios;
+    const char *boot;          /* -boot string */
+    GPtrArray *firmware_dirs;  /* -L directories */
     GPtrArray *serials;        /* -serial args */
     GPtrArray *chardevs;       /* -chardev args */
     GPtrArray *devices;        /* -device args */
     GPtrArray *drives;         /* -drive args */
     GPtrArray *blockdevs;      /* -blockdev args */
+    GPtrArray *netdevs;        /* -netdev args */
+    GPtrArray *nics;           /* -nic args */
     GPtrArray *monitors;       /* -qmp and -monitor: MonitorSpec */
     GPtrArray *mons;           /* -mon args */
     GPtrArray *mux_monitors;   /* Chardev *: mon:stdio consoles that get a human monitor */
@@ -84,6 +89,9 @@ static const OptionDesc option_table[] = {
     { "initrd", ARG_ONE, "FILE", "initial ram disk" },
     { "append", ARG_ONE, "CMDLINE", "kernel command line" },
     { "bios", ARG_ONE, "FILE", "firmware image" },
+    { "L", ARG_ONE, "DIR", "look for firmware (-bios, the default BIOS) in DIR first" },
+    { "boot", ARG_ONE, "[order=]DRIVES[,menu=on|off][,reboot-timeout=MS]",
+      "pc: boot order (c disk, d CD-ROM, n network, a floppy), boot menu" },
     { "serial", ARG_ONE, "DEV", "serial port backend: stdio, mon:stdio, file:PATH, pipe:PATH, pty, "
                                 "null, none, unix:PATH,server=on, tcp:HOST:PORT,server=on, "
                                 "chardev:ID" },
@@ -95,6 +103,12 @@ static const OptionDesc option_table[] = {
       "disk image (cache: writeback, none, writethrough, directsync, unsafe)" },
     { "blockdev", ARG_ONE, "driver=raw|file,node-name=NAME[,...]",
       "block node (raw: file.driver=file,file.filename=PATH or file=NODE; file: filename=PATH)" },
+    { "netdev", ARG_ONE, "user|tap,id=ID[,...]",
+      "network backend (user: net=, host=, dns=, hostfwd=tcp::HOSTPORT-:GUESTPORT; "
+      "tap: ifname=, script=no, downscript=no)" },
+    { "nic", ARG_ONE, "user|tap|none[,model=M][,mac=MAC][,...]",
+      "a NIC with its backend (model: virtio-net-pci if the board has PCI, else "
+      "virtio-net-device)" },
     { "qmp", ARG_ONE, "DEV", "QMP monitor on DEV (as -serial: unix:PATH,server=on,wait=off, "
                              "tcp:HOST:PORT,server=on,wait=off, stdio, ...)" },
     { "monitor", ARG_ONE, "DEV", "human monitor on DEV (as -serial; 'none' for no monitor)" },
@@ -163,10 +177,13 @@ static void die_on_error(GError *err)
 static void parse_command_line(int argc, char **argv, Options *o)
 {
     o->serials = g_ptr_array_new();
+    o->firmware_dirs = g_ptr_array_new();
     o->chardevs = g_ptr_array_new();
     o->devices = g_ptr_array_new();
     o->drives = g_ptr_array_new();
     o->blockdevs = g_ptr_array_new();
+    o->netdevs = g_ptr_array_new();
+    o->nics = g_ptr_array_new();
     o->monitors = g_ptr_array_new_with_free_func(g_free);
     o->mons = g_ptr_array_new();
     o->mux_monitors = g_ptr_array_new();
@@ -218,6 +235,10 @@ static void parse_command_line(int argc, char **argv, Options *o)
             o->append = val;
         } else if (!strcmp(name, "bios")) {
             o->bios = val;
+        } else if (!strcmp(name, "L")) {
+            g_ptr_array_add(o->firmware_dirs, (gpointer)val);
+        } else if (!strcmp(name, "boot")) {
+            o->boot = val;
         } else if (!strcmp(name, "serial")) {
             if (o->serials->len >= MAX_SERIAL_PORTS) {
                 die("-serial: at most %d serial ports", MAX_SERIAL_PORTS);
@@ -231,6 +252,10 @@ static void parse_command_line(int argc, char **argv, Options *o)
             g_ptr_array_add(o->drives, (gpointer)val);
         } else if (!strcmp(name, "blockdev")) {
             g_ptr_array_add(o->blockdevs, (gpointer)val);
+        } else if (!strcmp(name, "netdev")) {
+            g_ptr_array_add(o->netdevs, (gpointer)val);
+        } else if (!strcmp(name, "nic")) {
+            g_ptr_array_add(o->nics, (gpointer)val);
         } else if (!strcmp(name, "qmp") || !strcmp(name, "monitor")) {
             MonitorSpec *m = g_new0(MonitorSpec, 1);
 
@@ -701,6 +726,23 @@ static void open_block_devices(const Options *o)
     }
 }
 
+/* -netdev and -nic backends, before the devices that use them. */
+static void open_net_backends(const Options *o)
+{
+    GError *err = NULL;
+
+    for (guint i = 0; i < o->netdevs->len; i++) {
+        if (!net_netdev_add(g_ptr_array_index(o->netdevs, i), &err)) {
+            die("%s", err->message);
+        }
+    }
+    for (guint i = 0; i < o->nics->len; i++) {
+        if (!net_nic_add(g_ptr_array_index(o->nics, i), &err)) {
+            die("%s", err->message);
+        }
+    }
+}
+
 static void add_devices(const Options *o)
 {
     GError *err = NULL;
@@ -709,6 +751,9 @@ static void add_devices(const Options *o)
         if (!qdev_device_add(g_ptr_array_index(o->devices, i), &err)) {
             die("%s", err->message);
         }
+    }
+    if (!net_nic_create_devices(&err)) {
+        die("-nic: %s", err->message);
     }
 }
 
@@ -733,6 +778,8 @@ int main(int argc, char **argv)
     ms->initrd = g_strdup(o.initrd);
     ms->append = g_strdup(o.append);
     ms->bios = g_strdup(o.bios);
+    ms->boot = g_strdup(o.boot);
+    ms->firmware_dirs = o.firmware_dirs;
     ms->name = g_strdup(o.name);
     if (o.initrd && !o.kernel) {
         die("-initrd: only allowed with -kernel");
@@ -754,6 +801,7 @@ int main(int argc, char **argv)
     main_loop_init();
     bql_lock();
     open_block_devices(&o);
+    open_net_backends(&o);
 
     /* The accelerator first: its warnings must print before stdio goes raw. */
     if (!current_accel->init_machine(ms, &err)) {

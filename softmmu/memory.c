@@ -22,6 +22,7 @@ typedef struct FlatRange {
     Addr128 end;
     MemoryRegion *mr;
     uint64_t offset;
+    bool readonly;          /* ROM, or reached through a read-only alias */
 } FlatRange;
 
 static unsigned transaction_depth;
@@ -261,6 +262,15 @@ void memory_region_set_enabled(MemoryRegion *mr, bool enabled)
     memory_region_update();
 }
 
+void memory_region_set_readonly(MemoryRegion *mr, bool readonly)
+{
+    if (mr->readonly == readonly) {
+        return;
+    }
+    mr->readonly = readonly;
+    memory_region_update();
+}
+
 void memory_region_set_address(MemoryRegion *mr, uint64_t addr)
 {
     if (mr->addr == addr) {
@@ -304,7 +314,7 @@ static guint flat_ranges_first_after(GArray *ranges, Addr128 addr)
 
 /* Adds MR (whose offset 0 sits at BASE) where [start, end) is still uncovered. */
 static void flat_ranges_fill_gaps(GArray *ranges, MemoryRegion *mr, Addr128 base,
-                                  Addr128 start, Addr128 end)
+                                  Addr128 start, Addr128 end, bool readonly)
 {
     guint i = flat_ranges_first_after(ranges, start);
     Addr128 pos = start;
@@ -320,6 +330,7 @@ static void flat_ranges_fill_gaps(GArray *ranges, MemoryRegion *mr, Addr128 base
             .end = end,
             .mr = mr,
             .offset = (uint64_t)(pos - base),
+            .readonly = readonly || mr->type == MR_ROM,
         };
         if (i < ranges->len && g_array_index(ranges, FlatRange, i).start < end) {
             fr.end = g_array_index(ranges, FlatRange, i).start;
@@ -336,7 +347,7 @@ static void flat_ranges_fill_gaps(GArray *ranges, MemoryRegion *mr, Addr128 base
  * later only fills the gaps they left.
  */
 static void flat_render(GArray *ranges, MemoryRegion *mr, Addr128 base,
-                        Addr128 clip_start, Addr128 clip_end)
+                        Addr128 clip_start, Addr128 clip_end, bool readonly)
 {
     Addr128 start = MAX(base, clip_start);
     Addr128 end = MIN(base + region_size128(mr), clip_end);
@@ -344,17 +355,18 @@ static void flat_render(GArray *ranges, MemoryRegion *mr, Addr128 base,
     if (!mr->enabled || start >= end) {
         return;
     }
+    readonly |= mr->readonly;
     if (mr->type == MR_ALIAS) {
-        flat_render(ranges, mr->alias, base - (Addr128)mr->alias_offset, start, end);
+        flat_render(ranges, mr->alias, base - (Addr128)mr->alias_offset, start, end, readonly);
         return;
     }
     for (guint i = 0; i < mr->subregions->len; i++) {
         MemoryRegion *sub = g_ptr_array_index(mr->subregions, i);
 
-        flat_render(ranges, sub, base + sub->addr, start, end);
+        flat_render(ranges, sub, base + sub->addr, start, end, readonly);
     }
     if (mr->type != MR_CONTAINER) {
-        flat_ranges_fill_gaps(ranges, mr, base, start, end);
+        flat_ranges_fill_gaps(ranges, mr, base, start, end, readonly);
     }
 }
 
@@ -365,7 +377,7 @@ static void flatview_append(GArray *sections, const FlatRange *fr, Addr128 start
         .offset_within_region = fr->offset + (uint64_t)(start - fr->start),
         .offset_within_address_space = (uint64_t)start,
         .size = (uint64_t)(end - start),
-        .readonly = fr->mr->type == MR_ROM,
+        .readonly = fr->readonly,
     };
     g_array_append_val(sections, s);
 }
@@ -378,7 +390,7 @@ static FlatView *flatview_render(MemoryRegion *root)
     guint i = 0;
 
     if (root) {
-        flat_render(ranges, root, 0, 0, (Addr128)1 << 64);
+        flat_render(ranges, root, 0, 0, (Addr128)1 << 64, false);
     }
     while (i < ranges->len) {
         FlatRange fr = g_array_index(ranges, FlatRange, i++);
@@ -387,7 +399,7 @@ static FlatView *flatview_render(MemoryRegion *root)
         while (i < ranges->len) {
             FlatRange *next = &g_array_index(ranges, FlatRange, i);
 
-            if (next->mr != fr.mr || next->start != fr.end ||
+            if (next->mr != fr.mr || next->start != fr.end || next->readonly != fr.readonly ||
                 next->offset != fr.offset + (uint64_t)(fr.end - fr.start)) {
                 break;
             }

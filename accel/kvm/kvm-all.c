@@ -93,11 +93,16 @@ void kvm_warn_software_backend(void)
     }
 }
 
+bool kvm_irqchip_in_kernel(void)
+{
+    return kvm_state && kvm_state->irqchip_in_kernel;
+}
+
 void kvm_set_irq(int gsi, int level)
 {
     struct kvm_irq_level irq = { .irq = gsi, .level = level };
 
-    if (!kvm_state || gsi < 0 || gsi >= KVM_IRQCHIP_NUM_GSIS) {
+    if (!kvm_irqchip_in_kernel() || gsi < 0 || gsi >= KVM_IRQCHIP_NUM_GSIS) {
         error_report("KVM: no interrupt line %d", gsi);
         return;
     }
@@ -234,7 +239,11 @@ static bool kvm_check_host(KVMState *s, GError **errp)
     return s->msr_list != NULL;
 }
 
-/* The VM with its in-kernel PIC + IOAPIC and PIT (speaker port 0x61 in the kernel too). */
+/*
+ * The VM with its in-kernel PIC + IOAPIC and PIT (speaker port 0x61 in the
+ * kernel too); with kernel-irqchip=off, without them: the board creates the
+ * user-space models and the vCPU loop injects their interrupts.
+ */
 static bool kvm_create_vm(KVMState *s, GError **errp)
 {
     struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
@@ -254,6 +263,9 @@ static bool kvm_create_vm(KVMState *s, GError **errp)
     if (ioctl(s->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity_map) < 0) {
         error_setg_errno(errp, errno, "KVM: KVM_SET_IDENTITY_MAP_ADDR");
         return false;
+    }
+    if (!s->irqchip_in_kernel) {
+        return true;
     }
     if (ioctl(s->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
         error_setg_errno(errp, errno, "KVM: KVM_CREATE_IRQCHIP");
@@ -294,7 +306,9 @@ static bool kvm_init_machine(MachineState *ms, GError **errp)
         kvm_state_free(s);
         return false;
     }
-    if (!kvm_check_host(s, errp) || !kvm_create_vm(s, errp)) {
+    s->irqchip_in_kernel = true;
+    if ((ms && !keyval_get_bool(ms->opts, "kernel-irqchip", true, &s->irqchip_in_kernel, errp)) ||
+        !kvm_check_host(s, errp) || !kvm_create_vm(s, errp)) {
         kvm_state_free(s);
         return false;
     }

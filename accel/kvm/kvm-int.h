@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 #include "util/osdep.h"
 #include "exec/memory.h"
+#include "hw/qdev.h"
 #include "sysemu/cpus.h"
 #include "target/i386/kvm-x86.h"
 
@@ -28,6 +29,7 @@ typedef struct KVMState {
     struct kvm_msr_list *msr_list;
     bool has_xcrs;
     unsigned max_vcpu_id;            /* APIC ids must stay below */
+    bool irqchip_in_kernel;          /* -machine kernel-irqchip=on (default) */
     KVMSlot *slots;
     unsigned nr_slots;
     MemoryListener listener;
@@ -42,6 +44,16 @@ typedef struct KVMVcpu {
     struct kvm_cpuid2 *cpuid;
     /* The last exit was PIO/MMIO: KVM finishes the instruction at the next KVM_RUN. */
     bool io_pending;
+    /*
+     * kernel-irqchip=off: the user-space LAPIC (hw/intc/apic.h) of this vCPU,
+     * where a halted vCPU sleeps, whether it waits for a STARTUP IPI, and the
+     * CR8 and APIC base values last exchanged through kvm_run.
+     */
+    DeviceState *apic;
+    GCond halt_cond;
+    bool wait_sipi;
+    uint8_t cr8;
+    uint64_t apic_base;
 } KVMVcpu;
 
 /*

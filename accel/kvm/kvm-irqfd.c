@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 
 #include "accel/kvm/kvm-int.h"
+#include "hw/intc/apic.h"
 #include "sysemu/kvm.h"
 
 #define KVM_MSI_ROUTES_MAX  1024
@@ -55,6 +56,10 @@ bool kvm_signal_msi(uint64_t addr, uint32_t data)
 
 void kvm_accel_signal_msi(uint64_t addr, uint32_t data)
 {
+    if (!kvm_irqchip_in_kernel()) {
+        apic_deliver_msi(addr, data);
+        return;
+    }
     kvm_signal_msi(addr, data);
 }
 

@@ -9,12 +9,20 @@
  * the signal interrupts a KVM_RUN in progress, the flag makes one that is
  * about to start return at once, so no request is missed and no signal mask
  * juggling is needed.
+ *
+ * With kernel-irqchip=off the loop is also the CPU's interrupt pin: before
+ * each entry it takes INIT, STARTUP, NMI and maskable interrupts from the
+ * vCPU's user-space LAPIC (injecting the latter with KVM_INTERRUPT when
+ * kvm_run says the guest can take one, else asking for an interrupt-window
+ * exit), keeps CR8 and the LAPIC's TPR equal, and sleeps on HLT (and while
+ * an AP waits for its STARTUP IPI) until the LAPIC has something for it.
  */
 #include "util/osdep.h"
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include "accel/kvm/kvm-int.h"
+#include "hw/intc/apic.h"
 #include "sysemu/accel.h"
 #include "sysemu/main-loop.h"
 #include "sysemu/runstate.h"
@@ -63,15 +71,21 @@ bool kvm_vcpu_init(CPUState *cpu, GError **errp)
         goto fail_fd;
     }
     v->cpuid = x86_kvm_cpuid_build(s->supported_cpuid, x86->apic_id, s->cores, s->threads);
+    leaf1 = x86_kvm_cpuid_find(v->cpuid, 1, 0);
+    if (!s->irqchip_in_kernel && leaf1) {
+        /* The user-space LAPIC is xAPIC only, and KVM cannot forward the deadline MSR to it. */
+        leaf1->ecx &= ~((1u << 21) | (1u << 24));      /* x2APIC, TSC-deadline */
+    }
     if (ioctl(fd, KVM_SET_CPUID2, v->cpuid) < 0) {
         error_setg_errno(errp, errno, "KVM: vCPU %d: KVM_SET_CPUID2", cpu->index);
         goto fail_mmap;
     }
-    leaf1 = x86_kvm_cpuid_find(v->cpuid, 1, 0);
     v->info.index = cpu->index;
     v->info.cpuid_signature = leaf1 ? leaf1->eax : 0;
     v->info.has_xcrs = s->has_xcrs;
     v->info.msrs = s->msr_list;
+    v->info.user_irqchip = !s->irqchip_in_kernel;
+    g_cond_init(&v->halt_cond);
     cpu->arch = x86;
     cpu->accel = v;
     return true;
@@ -93,6 +107,8 @@ void kvm_vcpu_kick(CPUState *cpu)
 
     __atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
     pthread_kill(cpu->thread, KVM_KICK_SIGNAL);
+    /* A vCPU halted in user space (kernel-irqchip=off) waits on this, with the BQL. */
+    g_cond_broadcast(&v->halt_cond);
 }
 
 /* Where register dumps of errors go: the -d int log if enabled, else stderr. */
@@ -216,6 +232,8 @@ static const char *kvm_exit_name(uint32_t reason)
         return "intr";
     case KVM_EXIT_HLT:
         return "hlt";
+    case KVM_EXIT_IRQ_WINDOW_OPEN:
+        return "irq-window-open";
     default:
         return "other";
     }
@@ -267,9 +285,13 @@ static void kvm_vcpu_handle_exit(CPUState *cpu, KVMVcpu *v, int r, int err)
         kvm_handle_internal_error(cpu, v);
         break;
     case KVM_EXIT_INTR:
+    case KVM_EXIT_IRQ_WINDOW_OPEN:
+        break;
+    case KVM_EXIT_HLT:
+        /* Only without the in-kernel LAPIC; kvm_vcpu_user_irqchip_enter() wakes it. */
+        cpu->halted = true;
         break;
     default:
-        /* HLT included: the in-kernel local APIC handles it, so it never reaches us. */
         error_report("KVM: vCPU %d: unexpected exit reason %u", cpu->index, run->exit_reason);
         kvm_vcpu_fatal(cpu, v);
         break;
@@ -308,6 +330,132 @@ void kvm_vcpu_reset(CPUState *cpu)
         g_error_free(err);
         runstate_request_internal_error();
         kvm_vcpu_park(cpu);
+    }
+    cpu->halted = false;
+    v->wait_sipi = v->info.user_irqchip && cpu->index != 0;
+    v->cr8 = 0;
+    v->apic_base = 0;
+}
+
+/* kernel-irqchip=off: INIT puts an AP in wait-for-SIPI and the BSP at the reset vector. */
+static void kvm_vcpu_do_init(CPUState *cpu, KVMVcpu *v)
+{
+    static const X86BootState reset_state = { .mode = X86_BOOT_RESET };
+    GError *err = NULL;
+
+    kvm_vcpu_finish_io(cpu, v);
+    if (!x86_kvm_reset_vcpu(&v->info, &reset_state, &err)) {
+        error_report("KVM: vCPU %d: INIT failed: %s", cpu->index, err->message);
+        g_error_free(err);
+        kvm_vcpu_fatal(cpu, v);
+        return;
+    }
+    cpu->halted = false;
+    v->wait_sipi = cpu->index != 0;
+    v->cr8 = 0;
+    v->apic_base = 0;
+}
+
+/* A STARTUP IPI: the AP starts in real mode at VECTOR * 4 KiB (CS = VECTOR << 8, IP = 0). */
+static void kvm_vcpu_do_sipi(CPUState *cpu, KVMVcpu *v, int vector)
+{
+    struct kvm_sregs sregs;
+    struct kvm_regs regs;
+
+    if (ioctl(v->info.fd, KVM_GET_SREGS, &sregs) < 0 ||
+        ioctl(v->info.fd, KVM_GET_REGS, &regs) < 0) {
+        error_report("KVM: vCPU %d: SIPI: %s", cpu->index, g_strerror(errno));
+        kvm_vcpu_fatal(cpu, v);
+        return;
+    }
+    sregs.cs.selector = vector << 8;
+    sregs.cs.base = (uint64_t)vector << 12;
+    regs.rip = 0;
+    if (ioctl(v->info.fd, KVM_SET_SREGS, &sregs) < 0 ||
+        ioctl(v->info.fd, KVM_SET_REGS, &regs) < 0) {
+        error_report("KVM: vCPU %d: SIPI: %s", cpu->index, g_strerror(errno));
+        kvm_vcpu_fatal(cpu, v);
+        return;
+    }
+    v->wait_sipi = false;
+}
+
+/*
+ * kernel-irqchip=off, BQL held, before KVM_RUN: delivers what the LAPIC has
+ * for the vCPU. False when the vCPU must not run (halted, waiting for SIPI).
+ */
+static bool kvm_vcpu_user_irqchip_enter(CPUState *cpu, KVMVcpu *v)
+{
+    struct kvm_run *run = v->run;
+    int sipi;
+
+    if (!v->apic) {
+        v->apic = apic_find(cpu->index);
+        if (!v->apic) {
+            return true;            /* a board without LAPICs: nothing to deliver */
+        }
+    }
+    if (apic_take_init(v->apic)) {
+        kvm_vcpu_do_init(cpu, v);
+    }
+    sipi = apic_take_sipi(v->apic);
+    if (sipi >= 0 && v->wait_sipi) {
+        kvm_vcpu_do_sipi(cpu, v, sipi);
+    }
+    if (v->wait_sipi) {
+        return false;
+    }
+    if (apic_take_nmi(v->apic)) {
+        if (ioctl(v->info.fd, KVM_NMI) < 0) {
+            error_report("KVM: vCPU %d: KVM_NMI: %s", cpu->index, g_strerror(errno));
+        }
+        cpu->halted = false;
+    }
+    run->request_interrupt_window = 0;
+    if (apic_has_interrupt(v->apic)) {
+        /* HLT ends for an interrupt the CPU can take (IF as of the HLT exit). */
+        if (cpu->halted && run->if_flag) {
+            cpu->halted = false;
+        }
+        if (!cpu->halted && run->ready_for_interrupt_injection && run->if_flag) {
+            int vector = apic_acknowledge(v->apic);
+
+            if (vector >= 0) {
+                struct kvm_interrupt intr = { .irq = vector };
+
+                if (ioctl(v->info.fd, KVM_INTERRUPT, &intr) < 0) {
+                    error_report("KVM: vCPU %d: KVM_INTERRUPT %d: %s", cpu->index, vector,
+                                 g_strerror(errno));
+                }
+            }
+        }
+        run->request_interrupt_window = !cpu->halted && apic_has_interrupt(v->apic);
+    }
+    if (cpu->halted) {
+        return false;
+    }
+    v->cr8 = apic_get_tpr(v->apic) >> 4;
+    run->cr8 = v->cr8;
+    return true;
+}
+
+/* kernel-irqchip=off, BQL held, after KVM_RUN: what the guest changed of CR8 and APIC base. */
+static void kvm_vcpu_user_irqchip_exit(KVMVcpu *v)
+{
+    struct kvm_run *run = v->run;
+
+    if (!v->apic) {
+        return;
+    }
+    if (run->cr8 != v->cr8) {
+        v->cr8 = run->cr8;
+        apic_set_tpr(v->apic, (v->cr8 & 0xf) << 4);
+    }
+    if (run->apic_base != v->apic_base) {
+        if (v->apic_base) {
+            apic_set_base(v->apic, run->apic_base);
+        }
+        v->apic_base = run->apic_base;
     }
 }
 
@@ -357,6 +505,13 @@ void *kvm_vcpu_thread(void *opaque)
             current_accel->reset_vcpu(cpu);
             continue;
         }
+        if (v->info.user_irqchip && !kvm_vcpu_user_irqchip_enter(cpu, v)) {
+            /* Halted: sleep until a kick (the LAPIC's, a pause, a reset) broadcasts. */
+            if (!cpu_should_leave(cpu)) {
+                bql_cond_wait(&v->halt_cond);
+            }
+            continue;
+        }
         bql_unlock();
         r = ioctl(v->info.fd, KVM_RUN, 0);
         err = errno;
@@ -364,6 +519,9 @@ void *kvm_vcpu_thread(void *opaque)
         __atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
         v->io_pending = false;
         bql_lock();
+        if (v->info.user_irqchip) {
+            kvm_vcpu_user_irqchip_exit(v);
+        }
         kvm_vcpu_handle_exit(cpu, v, r, err);
     }
     bql_unlock();

@@ -31,6 +31,7 @@ typedef struct AcpiPmState {
     DeviceState parent_obj;
     MemoryRegion evt_io;
     MemoryRegion cnt_io;
+    MemoryRegion tmr_io;
     bool mapped;
     qemu_irq sci;
     uint16_t sts;
@@ -124,6 +125,41 @@ static const MemoryRegionOps acpi_pm_cnt_ops = {
     .valid = { .min_access_size = 1, .max_access_size = 2 },
 };
 
+static uint64_t acpi_pm_tmr_read(void *opaque, uint64_t addr, unsigned size)
+{
+    unsigned __int128 ticks = (unsigned __int128)g_get_monotonic_time() * ACPI_PM_TMR_FREQ;
+    uint32_t now = (uint64_t)(ticks / G_USEC_PER_SEC) & 0xffffff;
+
+    return addr < ACPI_PM_TMR_LEN ? now >> (addr * 8) : 0;
+}
+
+static void acpi_pm_tmr_write(void *opaque, uint64_t addr, uint64_t val, unsigned size)
+{
+    log_mask_printf(LOG_GUEST_ERROR, "acpi-pm: the PM timer is read-only\n");
+}
+
+static const MemoryRegionOps acpi_pm_tmr_ops = {
+    .read = acpi_pm_tmr_read,
+    .write = acpi_pm_tmr_write,
+    .valid = { .min_access_size = 1, .max_access_size = 4 },
+};
+
+void acpi_pm_set_io_base(DeviceState *dev, uint16_t base)
+{
+    AcpiPmState *s = DEVICE_CAST(AcpiPmState, dev);
+
+    memory_region_transaction_begin();
+    memory_region_set_enabled(&s->evt_io, base != 0);
+    memory_region_set_enabled(&s->cnt_io, base != 0);
+    memory_region_set_enabled(&s->tmr_io, base != 0);
+    if (base) {
+        memory_region_set_address(&s->evt_io, base);
+        memory_region_set_address(&s->cnt_io, base + ACPI_PM1_CNT_ADDR - ACPI_PM1_EVT_ADDR);
+        memory_region_set_address(&s->tmr_io, base + ACPI_PM_TMR_OFFSET);
+    }
+    memory_region_transaction_commit();
+}
+
 void acpi_pm_press_power_button(DeviceState *dev)
 {
     AcpiPmState *s = DEVICE_CAST(AcpiPmState, dev);
@@ -138,8 +174,11 @@ static bool acpi_pm_realize(DeviceState *dev, GError **errp)
 
     memory_region_init_io(&s->evt_io, &acpi_pm_evt_ops, s, "acpi-pm1-evt", ACPI_PM1_EVT_LEN);
     memory_region_init_io(&s->cnt_io, &acpi_pm_cnt_ops, s, "acpi-pm1-cnt", ACPI_PM1_CNT_LEN);
+    memory_region_init_io(&s->tmr_io, &acpi_pm_tmr_ops, s, "acpi-pm-tmr", ACPI_PM_TMR_LEN);
     memory_region_add_subregion(get_system_io(), ACPI_PM1_EVT_ADDR, &s->evt_io);
     memory_region_add_subregion(get_system_io(), ACPI_PM1_CNT_ADDR, &s->cnt_io);
+    memory_region_add_subregion(get_system_io(), ACPI_PM1_EVT_ADDR + ACPI_PM_TMR_OFFSET,
+                                &s->tmr_io);
     s->mapped = true;
     s->sci = isa_get_irq(ACPI_PM_SCI_IRQ);
     return true;
@@ -162,8 +201,10 @@ static void acpi_pm_finalize(DeviceState *dev)
     if (s->mapped) {
         memory_region_del_subregion(get_system_io(), &s->evt_io);
         memory_region_del_subregion(get_system_io(), &s->cnt_io);
+        memory_region_del_subregion(get_system_io(), &s->tmr_io);
         memory_region_finalize(&s->evt_io);
         memory_region_finalize(&s->cnt_io);
+        memory_region_finalize(&s->tmr_io);
     }
 }
 

@@ -1,8 +1,8 @@
 /*
  * The x86 "microvm" board (Kestrel's default x86_64 machine): RAM from 0 up
  * to 3 GiB and the rest from 4 GiB, a 16550 at COM1, the ACPI PM1 registers,
- * a minimal i8042 for reset, port 0x80, KVM's in-kernel PIC/IOAPIC/LAPIC and
- * PIT, and up to eight virtio-mmio slots. It boots a Linux bzImage or PVH ELF
+ * a minimal i8042 for reset, port 0x80, the CMOS RTC (IRQ 8), KVM's in-kernel
+ * PIC/IOAPIC/LAPIC and PIT, and up to eight virtio-mmio slots. It boots a Linux bzImage or PVH ELF
  * directly (-kernel) or a flat firmware image (-bios). The kernel, initrd,
  * boot information and ACPI tables are written again at every reset, since
  * the guest may have overwritten them.
@@ -11,6 +11,9 @@
  * the PM1 registers. pcie=on|off (default off): a PCI Express host bridge
  * with ECAM, the 0xcf8/0xcfc ports and INTx on IOAPIC pins 20-23 (then only
  * four virtio-mmio slots), described by the ACPI MCFG and DSDT.
+ * kernel-irqchip=on|off (default on, read by the KVM accelerator): off puts
+ * the 8259s, IOAPIC, LAPICs and 8254 in user space (hw/intc, hw/timer), as
+ * an accelerator without an in-kernel irqchip always has them.
  */
 #include "util/osdep.h"
 
@@ -21,13 +24,17 @@
 #include "hw/i386/i8042.h"
 #include "hw/i386/microvm.h"
 #include "hw/i386/x86-boot.h"
+#include "hw/intc/x86-irqchip.h"
 #include "hw/isa.h"
 #include "hw/pci/pci_host.h"
 #include "hw/qdev.h"
+#include "hw/timer/i8254.h"
+#include "hw/timer/mc146818rtc.h"
 #include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "sysemu/accel.h"
 #include "sysemu/cpus.h"
+#include "sysemu/kvm.h"
 #include "target/i386/cpu.h"
 
 #define MICROVM_NUM_GSIS    (MICROVM_VIRTIO_GSI_BASE + MICROVM_VIRTIO_MMIO_SLOTS)
@@ -48,6 +55,8 @@ typedef struct MicrovmState {
     bool pcie;
     uint64_t pcie_mmio64_base;
     DeviceState *acpi_pm;       /* NULL with acpi=off */
+    bool user_irqchip;          /* the interrupt controllers are ours, not the accelerator's */
+    X86IrqChip irqchip;
 } MicrovmState;
 
 static const MachineClass microvm_class;
@@ -173,8 +182,20 @@ static bool microvm_init_devices(MachineState *ms, MicrovmState *s, GError **err
 {
     qemu_irq isa[ISA_NUM_IRQS];
 
-    for (int gsi = 0; gsi < MICROVM_NUM_GSIS; gsi++) {
-        s->gsi[gsi] = irq_new(microvm_set_gsi, NULL, gsi);
+    if (s->user_irqchip) {
+        if (!x86_irqchip_create(&s->irqchip, ms->smp_cpus, s->apic_ids, errp)) {
+            return false;
+        }
+        for (int gsi = 0; gsi < MICROVM_NUM_GSIS; gsi++) {
+            s->gsi[gsi] = s->irqchip.gsi[gsi];
+        }
+        if (!i8254_create(s->gsi[0], errp)) {
+            return false;
+        }
+    } else {
+        for (int gsi = 0; gsi < MICROVM_NUM_GSIS; gsi++) {
+            s->gsi[gsi] = irq_new(microvm_set_gsi, NULL, gsi);
+        }
     }
     /*
      * ISA IRQ n is the accelerator's line n; the accelerator routes line 0 to
@@ -184,6 +205,9 @@ static bool microvm_init_devices(MachineState *ms, MicrovmState *s, GError **err
         isa[i] = s->gsi[i];
     }
     isa_bus_set_irqs(isa);
+    if (!mc146818_rtc_create(isa[8], errp)) {
+        return false;
+    }
 
     if (ms->serial[0] &&
         !serial_isa_create(MICROVM_COM1_IOBASE, MICROVM_COM1_IRQ, ms->serial[0], errp)) {
@@ -226,7 +250,8 @@ static bool microvm_init(MachineState *ms, GError **errp)
                    "way to hand a kernel to firmware)");
         return false;
     }
-    if (!current_accel || !current_accel->set_irq) {
+    s->user_irqchip = !kvm_enabled() || !kvm_irqchip_in_kernel();
+    if (!s->user_irqchip && (!current_accel || !current_accel->set_irq)) {
         error_setg(errp, "microvm: the accelerator provides no interrupt controller");
         return false;
     }

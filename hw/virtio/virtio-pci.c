@@ -7,7 +7,7 @@
  * Vendor capabilities point at them, plus the PCI configuration access
  * capability. Without MSI-X the device uses INTA#, up while ISR is non-zero.
  *
- * Proxy types (virtio-blk-pci, virtio-rng-pci, virtio-console-pci) create
+ * Proxy types (virtio-blk-pci, virtio-net-pci, virtio-rng-pci, virtio-console-pci) create
  * the transport-independent device inside and hand their device properties
  * on to it as strings, so the device code is the same as under virtio-mmio.
  *
@@ -749,6 +749,19 @@ static const Property virtio_blk_pci_props[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+static const VirtIOPCIKind virtio_net_pci_kind = {
+    "virtio-net-device", VIRTIO_ID_NET, PCI_CLASS_NETWORK_ETHERNET,
+    { "netdev", "mac", "mrg_rxbuf", "csum" },
+};
+static const Property virtio_net_pci_props[] = {
+    VIRTIO_PCI_COMMON_PROPS,
+    VIRTIO_PCI_FWD_PROP("netdev", 0),
+    VIRTIO_PCI_FWD_PROP("mac", 1),
+    VIRTIO_PCI_FWD_PROP("mrg_rxbuf", 2),
+    VIRTIO_PCI_FWD_PROP("csum", 3),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
 static const VirtIOPCIKind virtio_rng_pci_kind = {
     "virtio-rng-device", VIRTIO_ID_RNG, PCI_CLASS_OTHERS, { NULL },
 };
@@ -783,6 +796,11 @@ static void virtio_blk_pci_instance_init(DeviceState *dev)
     virtio_pci_instance_init(VIRTIO_PCI_PROXY(dev), &virtio_blk_pci_kind);
 }
 
+static void virtio_net_pci_instance_init(DeviceState *dev)
+{
+    virtio_pci_instance_init(VIRTIO_PCI_PROXY(dev), &virtio_net_pci_kind);
+}
+
 static void virtio_rng_pci_instance_init(DeviceState *dev)
 {
     virtio_pci_instance_init(VIRTIO_PCI_PROXY(dev), &virtio_rng_pci_kind);
@@ -802,6 +820,15 @@ static const TypeInfo virtio_pci_types[] = {
         .user_creatable = true,
         .props = virtio_blk_pci_props,
         .instance_init = virtio_blk_pci_instance_init,
+        .vmsd = &vmstate_virtio_pci,
+    }, {
+        .name = "virtio-net-pci",
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(VirtIOPCIProxy),
+        .desc = "virtio network device on PCI (netdev=, mac=, mrg_rxbuf=, csum=)",
+        .user_creatable = true,
+        .props = virtio_net_pci_props,
+        .instance_init = virtio_net_pci_instance_init,
         .vmsd = &vmstate_virtio_pci,
     }, {
         .name = "virtio-rng-pci",

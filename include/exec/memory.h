@@ -65,6 +65,7 @@ struct MemoryRegion {
     uint64_t addr;
     int priority;
     bool enabled;
+    bool readonly;              /* set_readonly: guest writes through it are dropped */
     /* RAM/ROM: host backing (page aligned, zeroed at init). */
     uint8_t *ram;
     int ram_fd;                 /* memfd backing RAM, -1 if none */
@@ -120,6 +121,11 @@ void memory_region_add_subregion_overlap(MemoryRegion *parent, uint64_t offset,
                                          MemoryRegion *sub, int priority);
 void memory_region_del_subregion(MemoryRegion *parent, MemoryRegion *sub);
 void memory_region_set_enabled(MemoryRegion *mr, bool enabled);
+/*
+ * A read-only region (typically an alias of RAM, as chipset shadow-RAM
+ * controls make): the guest reads what is below, its writes are dropped.
+ */
+void memory_region_set_readonly(MemoryRegion *mr, bool readonly);
 void memory_region_set_address(MemoryRegion *mr, uint64_t addr);
 void memory_region_set_alias_offset(MemoryRegion *mr, uint64_t offset);
 

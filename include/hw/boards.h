@@ -22,6 +22,8 @@ typedef struct MachineState {
     char *cpu_model;           /* "host", "max", ... */
     char *kernel, *initrd, *append, *bios;
     char *name;
+    char *boot;                /* -boot string (order=...,menu=...), NULL if none */
+    GPtrArray *firmware_dirs;  /* -L directories, searched before the built-in ones */
     Chardev *serial[MAX_SERIAL_PORTS];
     MemoryRegion *ram;         /* created by the board */
     void *board;               /* the board's own state */

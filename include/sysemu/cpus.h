@@ -43,6 +43,8 @@ void cpus_resume_all(void);
 /* Stops every vCPU thread for good (process exit); BQL held. */
 void cpus_stop_threads(void);
 bool cpus_all_stopped(void);
+/* The vCPU whose thread calls this, or NULL on any other thread. */
+CPUState *cpu_current(void);
 /* Makes the vCPU leave the guest soon (signal for KVM). */
 void cpu_kick(CPUState *cpu);
 /* Marks every vCPU for reset at its next entry (they are paused while it happens). */

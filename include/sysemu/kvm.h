@@ -23,6 +23,9 @@ bool kvm_enabled(void);
  */
 bool kvm_is_software_backend(void);
 
+/* True unless -machine kernel-irqchip=off: the PIC, IOAPIC, LAPICs and PIT are KVM's. */
+bool kvm_irqchip_in_kernel(void);
+
 /*
  * Drives GSI (0-23: ISA IRQs 0-15 reach the PIC and the IOAPIC, 16-23 the
  * IOAPIC only) of the in-kernel irqchip. Any thread; needs no BQL.

@@ -301,13 +301,15 @@ bool x86_kvm_reset_vcpu(const X86KvmVcpuInfo *vcpu, const X86BootState *boot, GE
 {
     bool bsp = vcpu->index == 0;
     struct kvm_mp_state mp = {
-        .mp_state = bsp ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED,
+        .mp_state = bsp || vcpu->user_irqchip ? KVM_MP_STATE_RUNNABLE
+                                              : KVM_MP_STATE_UNINITIALIZED,
     };
 
     /* SREGS first: it sets the APIC base the LAPIC state is loaded under. */
     if (!vcpu_set_sregs(vcpu, boot, bsp, errp) || !vcpu_set_regs(vcpu, boot, bsp, errp) ||
         !vcpu_set_fpu(vcpu, errp) || !vcpu_set_msrs(vcpu, errp) ||
-        !vcpu_clear_events(vcpu, errp) || !vcpu_reset_lapic(vcpu, bsp, errp)) {
+        !vcpu_clear_events(vcpu, errp) ||
+        (!vcpu->user_irqchip && !vcpu_reset_lapic(vcpu, bsp, errp))) {
         return false;
     }
     if (ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp) < 0) {

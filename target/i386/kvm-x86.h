@@ -32,13 +32,16 @@ typedef struct X86KvmVcpuInfo {
     uint32_t cpuid_signature;         /* CPUID.1.EAX, which EDX holds after reset */
     bool has_xcrs;                    /* KVM_CAP_XCRS (the host has XSAVE) */
     const struct kvm_msr_list *msrs;  /* KVM_GET_MSR_INDEX_LIST */
+    bool user_irqchip;                /* no in-kernel LAPIC: the caller resets its own */
 } X86KvmVcpuInfo;
 
 /*
  * Puts the vCPU in its reset state: vCPU 0 as BOOT says (architectural reset,
  * flat 32-bit protected mode or 64-bit mode), the others in wait-for-SIPI
  * with architectural reset registers. Also resets FPU, XCR0, MSRs, pending
- * events, debug registers and the local APIC. vCPU thread.
+ * events, debug registers and the local APIC (unless user_irqchip: then
+ * every vCPU is left runnable and the caller holds the APs until SIPI).
+ * vCPU thread.
  */
 bool x86_kvm_reset_vcpu(const X86KvmVcpuInfo *vcpu, const X86BootState *boot, GError **errp);
 

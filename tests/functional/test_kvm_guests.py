@@ -7,6 +7,9 @@
 # -smp 4 (smp), resets and -no-reboot (reset), isa-debug-exit (firstinsn,
 # calibrate), the interactive echo guest (demo) and the two direct kernel
 # boots: PVH (pvh-hello.elf) and bzImage 64-bit entry (bzimage-hello.bin).
+# The LAPIC timer and RTC guest (apic-timer) runs with both irqchips, and the
+# interrupt guests run again with -M microvm,kernel-irqchip=off: Kestrel's own
+# 8259s, IOAPIC, LAPICs, PIT and RTC, injected by the vCPU loop.
 # Prints TAP; every test is skipped when /dev/kvm cannot be used.
 
 import os
@@ -194,10 +197,48 @@ def test_bzimage():
         g.report()
 
 
+USER_IRQCHIP = ["-M", "microvm,kernel-irqchip=off"]
+
+
+def test_apic_timer():
+    lines = ["lapic oneshot ok", "rtc periodic ok", "lapic periodic ok"]
+    simple("apic-timer: LAPIC timer one-shot and periodic, RTC periodic IRQ 8",
+           "apic-timer.bin", lines)
+    simple("apic-timer (kernel-irqchip=off): user-space LAPIC timer and RTC",
+           "apic-timer.bin", lines, extra=USER_IRQCHIP)
+
+
+def test_user_irqchip():
+    off = " (kernel-irqchip=off)"
+    simple("serial-irq" + off + ": UART interrupt through the user-space IOAPIC and LAPIC",
+           "serial-irq.bin", ["serial irq ok"], extra=USER_IRQCHIP)
+    simple("pit-irq" + off + ": user-space 8254 IRQ 0 on IOAPIC pin 2",
+           "pit-irq.bin", ["pit irq on ioapic pin 2 ok"], extra=USER_IRQCHIP)
+    simple("smp" + off + ": INIT/SIPI from the user-space LAPIC bring up 4 vCPUs", "smp.bin",
+           ["smp: 4 cpus up"], extra=["-smp", "4"] + USER_IRQCHIP)
+    g = Guest("counter" + off + ": LAPIC periodic timer wakes the halted vCPU", "counter.bin",
+              USER_IRQCHIP)
+    if g.built():
+        with g:
+            g.expect("counter: boot", "count 3")
+            g.refuse("FAIL")
+            g.report()
+    g = Guest("demo" + off + ": echo through the user-space IOAPIC", "demo.bin", USER_IRQCHIP)
+    if g.built():
+        with g:
+            if g.expect("Kestrel demo guest: type and it echoes; Ctrl-a x quits"):
+                mark = g.machine.mark()
+                g.machine.write(b"kestrel 456\r")
+                g.expect("kestrel 456\r\n", after=mark)
+            g.refuse("FAIL")
+            g.report()
+
+
 def main():
     usable, why = kestrel.kvm_usable()
     tests = [test_hello, test_pio_mmio, test_serial_irq, test_pit_irq, test_smp, test_reset,
-             test_debug_exit, test_demo, test_pvh, test_bzimage]
+             test_debug_exit, test_demo, test_pvh, test_bzimage, test_apic_timer,
+             test_user_irqchip]
     if not usable:
         tap.skip("KVM test guests", why)
         return tap.finish()
