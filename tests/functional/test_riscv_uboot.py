@@ -44,6 +44,9 @@ TRAP_CASES = [
     ("ecall from M-mode", 11, None),
     ("jump into UART MMIO", 1, TODO_MMIO),
     ("jump into CLINT MMIO", 1, TODO_MMIO),
+    ("load from unmapped address", 5, None),
+    ("store to unmapped address", 7, None),
+    ("jump to unmapped address", 1, None),
 ]
 
 

@@ -1,6 +1,6 @@
 /*
  * tests/guests/riscv64/traps.S: a guest that executes garbage and jumps into
- * MMIO must get the architectural exception, never an emulator crash. Bare
+ * MMIO or to an unmapped address must get the architectural exception, never an emulator crash. Bare
  * metal in M-mode (-bios none -kernel traps.elf) on the virt board: an mtvec
  * handler records mcause, mtval and mepc and resumes at the case's continuation
  * label. Each case prints "trap NAME: mcause C mtval V ok" (or "... FAIL");
@@ -16,6 +16,7 @@
 #define UART 0x10000000
 #define FINISHER 0x100000
 #define ANY (-1)
+#define HOLE 0x4000000                 /* nothing is mapped here on virt */
 
     .section .text.init, "ax"
     .globl _start
@@ -79,6 +80,21 @@ resume_\label:
     li t0, 0x2000000
     jalr t0                         /* fetch from the CLINT */
     END_CASE clint
+
+    CASE nload, 5, HOLE
+    li t0, HOLE
+    ld t1, 0(t0)                    /* load from nothing: load access fault */
+    END_CASE nload
+
+    CASE nstore, 7, HOLE
+    li t0, HOLE
+    sd t0, 0(t0)                    /* store to nothing: store access fault */
+    END_CASE nstore
+
+    CASE nfetch, 1, HOLE
+    li t0, HOLE
+    jalr t0                         /* fetch from nothing */
+    END_CASE nfetch
 
     beqz s4, 1f
     la a0, msg_fail
@@ -210,6 +226,9 @@ name_uart:    .asciz "jump into UART MMIO"
 name_clint:   .asciz "jump into CLINT MMIO"
 name_ebreak:  .asciz "ebreak"
 name_ecall:   .asciz "ecall from M-mode"
+name_nload:   .asciz "load from unmapped address"
+name_nstore:  .asciz "store to unmapped address"
+name_nfetch:  .asciz "jump to unmapped address"
 
     .section .bss
     .balign 8
